@@ -1,0 +1,624 @@
+package dev.memdb;
+
+import dev.memdb.internal.arena.BlockAllocator;
+import dev.memdb.internal.arena.BlockArena;
+import dev.memdb.internal.core.ReadGate;
+import dev.memdb.internal.core.SnapshotView;
+import dev.memdb.internal.core.Store;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A transaction's memory buffer: an ordered map from byte-string keys to values, with per-key
+ * flags, nested stages, checkpoints, snapshots and iterators, every byte of it off-heap.
+ *
+ * <h2>Thread safety and lifetime</h2>
+ *
+ * <p>Every method may be called from any thread, at any time.
+ *
+ * <ul>
+ *   <li><b>Writes</b> ({@code set}, {@code delete}, {@code updateFlags}, {@code staging}, {@code
+ *       release}, {@code cleanup}, {@code revertToCheckpoint}, {@code reset}, {@code
+ *       discardValues}, {@code close}, limits and listener changes) are serialized inside by one
+ *       lock; callers need none.
+ *   <li><b>Point reads</b> ({@code get}, {@code getFlags}, {@code keyCount}, {@code dataSize},
+ *       {@code isDirty}, snapshot {@code get}) take no lock and are linearizable: a reader
+ *       validates each tree node it passes by the node's version and starts again only if a node
+ *       it stands on changed under it, so a writer inserting elsewhere does not slow it down. The
+ *       one exception is a bulk change — the rollback of a stage or checkpoint, {@code reset},
+ *       {@code discardValues}, {@code close} — which must look atomic across many keys: readers
+ *       that meet one wait for it to finish.
+ *   <li><b>Iterators</b> are weakly consistent (see {@link MemDBIterator}); one iterator belongs
+ *       to one thread at a time.
+ *   <li><b>Close</b>: after {@link #close()}, every call on any thread fails with {@code
+ *       IllegalStateException("MemDB is closed")}; a read already under way either finishes with a
+ *       value read before the close or fails the same way. Memory is freed by closing the blocks'
+ *       shared arenas, so it can never be read after it was freed: the JVM never crashes. Closing
+ *       costs a thread handshake per block; do it off the hot path.
+ * </ul>
+ *
+ * <p>Every exception a call throws leaves the buffer exactly as it was before the call.
+ */
+public final class MemDB implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MemDB.class);
+  private static final FlagsOp[] NO_OPS = new FlagsOp[0];
+
+  private final Store store;
+  private final ReadGate gate;
+  private final ReentrantLock lock;
+  private volatile LongConsumer footprintListener;
+  private long resetGeneration;
+  private boolean inCallback;
+
+  private MemDB(MemDBOptions options) {
+    BlockArena.ArenaListener events =
+        new BlockArena.ArenaListener() {
+          @Override
+          public void blockAllocated(String arena, long bytes) {
+            LOG.debug("memdb {} arena: allocated a block of {} bytes", arena, bytes);
+          }
+
+          @Override
+          public void blockFreed(String arena, long bytes) {
+            LOG.debug("memdb {} arena: freed a block of {} bytes", arena, bytes);
+          }
+        };
+    this.store =
+        new Store(
+            BlockAllocator.sharedArenas(),
+            options.initialBlockSize(),
+            options.maxBlockSize(),
+            events);
+    this.gate = store.gate();
+    this.lock = gate.writeLock();
+    this.footprintListener = options.memoryFootprintListener();
+    store.writes().setLimits(options.entrySizeLimit(), options.bufferSizeLimit());
+  }
+
+  /**
+   * Creates an empty buffer with the default options. It allocates no off-heap memory until the
+   * first write.
+   *
+   * @return a new buffer
+   */
+  public static MemDB create() {
+    return new MemDB(MemDBOptions.defaults());
+  }
+
+  /**
+   * Creates an empty buffer. It allocates no off-heap memory until the first write.
+   *
+   * @param options block sizes, limits and listener
+   * @return a new buffer
+   */
+  public static MemDB create(MemDBOptions options) {
+    return new MemDB(Objects.requireNonNull(options, "options"));
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /**
+   * Writes a value, applying flag operations (client-go Set / SetWithFlags). A write clears
+   * NEED_CONSTRAINT_CHECK_IN_PREWRITE before applying {@code ops}.
+   *
+   * @param key the key, at most 65,535 bytes
+   * @param value the value, not empty
+   * @param ops flag operations, applied left to right
+   * @throws IllegalArgumentException if {@code value} is null or empty
+   * @throws KeyTooLargeException if the key is longer than 65,535 bytes
+   * @throws EntryTooLargeException if key plus value is over the entry size limit
+   * @throws TxnTooLargeException if the write would take the data size over the buffer limit
+   * @throws IllegalStateException if closed, or after {@link #discardValues()}
+   */
+  public void set(byte[] key, byte[] value, FlagsOp... ops) {
+    gate.checkOpen();
+    checkKey(key);
+    if (value == null || value.length == 0) {
+      throw new IllegalArgumentException(
+          "cannot set an empty value (" + (value == null ? "null" : "byte[0]") + "); use delete for a tombstone");
+    }
+    write(key, value, ops);
+  }
+
+  /**
+   * Writes a value with no flag operations; the same as {@link #set(byte[], byte[], FlagsOp...)}
+   * without allocating a varargs array.
+   *
+   * @param key the key
+   * @param value the value, not empty
+   */
+  public void set(byte[] key, byte[] value) {
+    set(key, value, NO_OPS);
+  }
+
+  /**
+   * Writes a tombstone (an empty value), applying flag operations (client-go Delete /
+   * DeleteWithFlags).
+   *
+   * @param key the key
+   * @param ops flag operations
+   * @throws KeyTooLargeException if the key is longer than 65,535 bytes
+   * @throws EntryTooLargeException if the key is over the entry size limit
+   * @throws TxnTooLargeException if the write would take the data size over the buffer limit
+   */
+  public void delete(byte[] key, FlagsOp... ops) {
+    gate.checkOpen();
+    checkKey(key);
+    write(key, EMPTY, ops);
+  }
+
+  /**
+   * Writes a tombstone with no flag operations.
+   *
+   * @param key the key
+   */
+  public void delete(byte[] key) {
+    delete(key, NO_OPS);
+  }
+
+  /**
+   * Changes only a key's flags; creates a flag-only key if the key is absent.
+   *
+   * @param key the key
+   * @param ops flag operations
+   * @throws KeyTooLargeException if the key is longer than 65,535 bytes
+   * @throws TxnTooLargeException if a new key would take the data size over the buffer limit
+   */
+  public void updateFlags(byte[] key, FlagsOp... ops) {
+    gate.checkOpen();
+    checkKey(key);
+    write(key, null, ops);
+  }
+
+  /**
+   * Creates a flag-only key if absent; changes nothing else.
+   *
+   * @param key the key
+   */
+  public void updateFlags(byte[] key) {
+    updateFlags(key, NO_OPS);
+  }
+
+  private static final byte[] EMPTY = new byte[0];
+
+  private void write(byte[] key, byte[] value, FlagsOp[] ops) {
+    lock.lock();
+    try {
+      checkWritable();
+      long before = store.memoryFootprint();
+      store.writes().write(key, value, ops == null ? NO_OPS : ops);
+      footprintChanged(before);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ point reads
+
+  /**
+   * Reads a key's current value. Lock-free and linearizable.
+   *
+   * @param key the key
+   * @return a copy of the value; {@code byte[0]} for a tombstone; null if absent, flag-only or
+   *     rolled back
+   * @throws IllegalStateException if closed, or after {@link #discardValues()}
+   */
+  public byte[] get(byte[] key) {
+    gate.checkOpen();
+    Objects.requireNonNull(key, "key");
+    return store.get(key);
+  }
+
+  /**
+   * Reads a key's flags. Lock-free and linearizable.
+   *
+   * @param key the key
+   * @return the flags (tombstoned and flag-only keys have flags), null if absent
+   */
+  public KeyFlags getFlags(byte[] key) {
+    gate.checkOpen();
+    Objects.requireNonNull(key, "key");
+    return store.getFlags(key);
+  }
+
+  // ------------------------------------------------------------------ stages and checkpoints
+
+  /**
+   * Opens a nested stage.
+   *
+   * @return its handle: the new depth, from 1
+   */
+  public int staging() {
+    lock.lock();
+    try {
+      checkWritable();
+      return store.stages().open();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Merges the innermost stage into its parent: its writes now belong to the parent.
+   *
+   * @param handle the innermost stage's handle; 0 is a no-op
+   * @throws IllegalStateException if {@code handle} is not the innermost stage
+   */
+  public void release(int handle) {
+    lock.lock();
+    try {
+      checkWritable();
+      store.stages().release(handle);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Rolls back the innermost stage: undoes its writes (and those of stages released into it).
+   *
+   * @param handle the innermost stage's handle; 0 or a handle above the depth is a no-op
+   * @throws IllegalStateException if {@code handle} is below the innermost stage
+   */
+  public void cleanup(int handle) {
+    lock.lock();
+    try {
+      checkWritable();
+      long before = store.memoryFootprint();
+      store.stages().cleanup(handle);
+      footprintChanged(before);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns the number of open stages.
+   *
+   * @return depth
+   */
+  public int stagingDepth() {
+    gate.checkOpen();
+    return store.stages().depth();
+  }
+
+  /**
+   * Returns the current position in the value log.
+   *
+   * @return an opaque checkpoint
+   */
+  public Checkpoint checkpoint() {
+    lock.lock();
+    try {
+      gate.checkOpen();
+      return new Checkpoint(this, resetGeneration, store.stages().checkpoint());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Undoes every write made after a checkpoint; open stages are kept.
+   *
+   * @param cp a checkpoint of this buffer
+   * @throws IllegalArgumentException if the checkpoint is stale: before the start of an open
+   *     stage, after the tail, rolled back over, from before a reset, or from another buffer
+   */
+  public void revertToCheckpoint(Checkpoint cp) {
+    Objects.requireNonNull(cp, "checkpoint");
+    lock.lock();
+    try {
+      checkWritable();
+      if (cp.owner != this) {
+        throw new IllegalArgumentException("checkpoint " + cp + " belongs to another MemDB");
+      }
+      if (cp.resetGeneration != resetGeneration) {
+        throw new IllegalArgumentException("checkpoint " + cp + " was taken before the buffer was reset");
+      }
+      String why = store.stages().whyNotRevertible(cp.mark);
+      if (why != null) {
+        throw new IllegalArgumentException("stale checkpoint: " + why);
+      }
+      long before = store.memoryFootprint();
+      store.stages().revertToCheckpoint(cp.mark);
+      footprintChanged(before);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ iteration and snapshots
+
+  /**
+   * Iterates ascending over keys in {@code [lower, upper)}; skips flag-only keys, yields
+   * tombstones.
+   *
+   * @param lower inclusive lower bound, null for none (an empty array is the empty key)
+   * @param upper exclusive upper bound, null for none
+   * @return a weakly consistent iterator, positioned on the first key
+   */
+  public MemDBIterator iterator(byte[] lower, byte[] upper) {
+    return store.iterator(lower, upper, true, false);
+  }
+
+  /**
+   * Iterates descending over keys in {@code [lower, upper)}; skips flag-only keys.
+   *
+   * @param lower inclusive lower bound, null for none
+   * @param upper exclusive upper bound, null for none
+   * @return a weakly consistent iterator, positioned on the last key below {@code upper}
+   */
+  public MemDBIterator descendingIterator(byte[] lower, byte[] upper) {
+    return store.iterator(lower, upper, false, false);
+  }
+
+  /**
+   * Iterates ascending over keys in {@code [lower, upper)}, flag-only keys included.
+   *
+   * @param lower inclusive lower bound, null for none
+   * @param upper exclusive upper bound, null for none
+   * @return a weakly consistent iterator
+   */
+  public MemDBIterator iteratorWithFlags(byte[] lower, byte[] upper) {
+    return store.iterator(lower, upper, true, true);
+  }
+
+  /**
+   * Iterates descending over keys in {@code [lower, upper)}, flag-only keys included.
+   *
+   * @param lower inclusive lower bound, null for none
+   * @param upper exclusive upper bound, null for none
+   * @return a weakly consistent iterator
+   */
+  public MemDBIterator descendingIteratorWithFlags(byte[] lower, byte[] upper) {
+    return store.iterator(lower, upper, false, true);
+  }
+
+  /**
+   * Takes a read view as of the start of the outermost open stage (or of now, if none is open).
+   *
+   * @return the snapshot
+   */
+  public Snapshot snapshot() {
+    lock.lock();
+    try {
+      gate.checkOpen();
+      return new SnapshotView(store);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Visits each key whose current value was written in stage {@code handle} or later, newest
+   * first (client-go InspectStage). The visitor runs under the write lock and must not write.
+   *
+   * @param handle an open stage
+   * @param visitor receives copies of key and value
+   * @throws IllegalStateException if {@code handle} is not an open stage, or the visitor writes
+   */
+  public void inspectStage(int handle, StageVisitor visitor) {
+    Objects.requireNonNull(visitor, "visitor");
+    lock.lock();
+    try {
+      checkWritable();
+      inCallback = true;
+      store.stages().inspect(handle, visitor);
+    } finally {
+      inCallback = false;
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns the newest version of a key's value, among those still in its history, that satisfies
+   * a predicate.
+   *
+   * @param key the key
+   * @param predicate tested on copies, newest first; must not write
+   * @return a copy of that version, or null if none matches or the key is absent
+   */
+  public byte[] selectValueHistory(byte[] key, Predicate<byte[]> predicate) {
+    gate.checkOpen();
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(predicate, "predicate");
+    lock.lock();
+    try {
+      checkWritable();
+      inCallback = true;
+      return store.stages().selectValueHistory(key, predicate);
+    } finally {
+      inCallback = false;
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ counters
+
+  /**
+   * Tells whether the buffer holds a write that matters for commit (client-go Dirty).
+   *
+   * @return the dirty flag
+   */
+  public boolean isDirty() {
+    return store.isDirty();
+  }
+
+  /**
+   * Returns the number of live keys (client-go Len).
+   *
+   * @return keys with a value, a tombstone or flags
+   */
+  public long keyCount() {
+    return store.keyCount();
+  }
+
+  /**
+   * Returns Σ key length + current value length over live keys (client-go Size).
+   *
+   * @return bytes
+   */
+  public long dataSize() {
+    return store.dataSize();
+  }
+
+  /**
+   * Returns the off-heap bytes currently allocated from the operating system by this buffer.
+   *
+   * @return bytes; 0 before the first write
+   */
+  public long memoryFootprint() {
+    gate.checkOpen();
+    return store.memoryFootprint();
+  }
+
+  /**
+   * Returns the buffer's counters, all taken at one moment.
+   *
+   * @return an immutable snapshot of blocks, bytes and counts
+   */
+  public MemDBStats stats() {
+    lock.lock();
+    try {
+      gate.checkOpen();
+      BlockArena.Usage n = store.nodeArena().usage();
+      BlockArena.Usage v = store.valueArena().usage();
+      return new MemDBStats(
+          new MemDBStats.ArenaStats(n.blocks(), n.bytesAllocated(), n.bytesUsed(), n.bytesWasted()),
+          new MemDBStats.ArenaStats(v.blocks(), v.bytesAllocated(), v.bytesUsed(), v.bytesWasted()),
+          store.keyCount(),
+          store.dataSize(),
+          store.stages().depth(),
+          store.readRetries(),
+          store.readFallbacks());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  /**
+   * Sets the entry and buffer size limits.
+   *
+   * @param entryLimit limit on key plus value bytes of one write; 0 or {@code Long.MAX_VALUE} for
+   *     none
+   * @param bufferLimit limit on the data size; 0 or {@code Long.MAX_VALUE} for none
+   */
+  public void setEntrySizeLimit(long entryLimit, long bufferLimit) {
+    long entry = MemDBOptions.normalizeLimit(entryLimit, "entry size limit");
+    long buffer = MemDBOptions.normalizeLimit(bufferLimit, "buffer size limit");
+    lock.lock();
+    try {
+      gate.checkOpen();
+      store.writes().setLimits(entry, buffer);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Sets the listener told of {@link #memoryFootprint()} after an operation changed it. It is
+   * called on the writing thread, under the write lock, once the buffer is consistent.
+   *
+   * @param listener the listener, or null to remove it
+   */
+  public void setMemoryFootprintListener(LongConsumer listener) {
+    lock.lock();
+    try {
+      gate.checkOpen();
+      this.footprintListener = listener;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ bulk operations
+
+  /** Empties the buffer and gives its memory back; invalidates snapshots and checkpoints. */
+  public void reset() {
+    lock.lock();
+    try {
+      checkWritable();
+      long before = store.memoryFootprint();
+      store.stages().reset();
+      resetGeneration++;
+      footprintChanged(before);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Drops all values and keeps keys and flags (client-go DiscardValues). Afterwards {@code get},
+   * value reads of iterators and every write fail with {@link IllegalStateException} until
+   * {@link #reset()}; {@code getFlags} and flag iteration keep working.
+   */
+  public void discardValues() {
+    lock.lock();
+    try {
+      checkWritable();
+      long before = store.memoryFootprint();
+      store.stages().discardValues();
+      footprintChanged(before);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Gives all off-heap memory back. Idempotent. Any later call fails with {@code
+   * IllegalStateException("MemDB is closed")}.
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (gate.isClosed()) {
+        return;
+      }
+      if (inCallback) {
+        throw new IllegalStateException("a visitor or predicate must not close the MemDB");
+      }
+      store.stages().close();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return gate.isClosed()
+        ? "MemDB[closed]"
+        : "MemDB[keys=" + store.keyCount() + ", dataSize=" + store.dataSize()
+            + ", footprint=" + store.memoryFootprint() + "]";
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void checkWritable() {
+    gate.checkOpen();
+    if (inCallback) {
+      throw new IllegalStateException("a visitor or predicate must not write to the MemDB");
+    }
+  }
+
+  private static void checkKey(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    if (key.length > KeyTooLargeException.MAX_KEY_LENGTH) {
+      throw new KeyTooLargeException(key.length);
+    }
+  }
+
+  private void footprintChanged(long before) {
+    LongConsumer l = footprintListener;
+    long after = store.memoryFootprint();
+    if (l != null && after != before) {
+      l.accept(after);
+    }
+  }
+}

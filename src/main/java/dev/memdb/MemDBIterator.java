@@ -1,0 +1,65 @@
+package dev.memdb;
+
+import java.util.NoSuchElementException;
+
+/**
+ * A cursor over a range of keys, ascending or descending.
+ *
+ * <p>Iterators are weakly consistent, like {@code ConcurrentSkipListMap}'s: they never throw
+ * because of concurrent writes, return keys in strict order, return every key that was present for
+ * the whole iteration, and never return a key/value pair that was not present at some moment
+ * during the iteration. The key, value and flags of the current position are captured together
+ * when the iterator moves there. One iterator is meant for one thread at a time.
+ */
+public interface MemDBIterator extends AutoCloseable {
+  /**
+   * Tells whether the iterator stands on a key.
+   *
+   * @return false once the range is exhausted or the iterator closed
+   */
+  boolean valid();
+
+  /**
+   * Returns a copy of the current key.
+   *
+   * @return the key
+   * @throws NoSuchElementException if the iterator is not {@link #valid()}
+   */
+  byte[] key();
+
+  /**
+   * Returns a copy of the current value.
+   *
+   * @return the value; {@code byte[0]} for a tombstone; {@code null} for a flag-only key
+   * @throws NoSuchElementException if the iterator is not {@link #valid()}
+   */
+  byte[] value();
+
+  /**
+   * Returns the current key's flags.
+   *
+   * @return the flags
+   * @throws NoSuchElementException if the iterator is not {@link #valid()}
+   */
+  KeyFlags flags();
+
+  /**
+   * Tells whether the current key has a value (a tombstone counts as a value).
+   *
+   * @return false for a flag-only key
+   * @throws NoSuchElementException if the iterator is not {@link #valid()}
+   */
+  boolean hasValue();
+
+  /**
+   * Moves to the next key in the iterator's direction.
+   *
+   * @throws NoSuchElementException if the iterator is not {@link #valid()}
+   * @throws IllegalStateException if the buffer was closed
+   */
+  void next();
+
+  /** Releases the iterator; it becomes invalid. Idempotent. */
+  @Override
+  void close();
+}

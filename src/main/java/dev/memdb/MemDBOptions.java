@@ -1,0 +1,181 @@
+package dev.memdb;
+
+import java.util.function.LongConsumer;
+
+/** Immutable settings of a {@link MemDB}, built with {@link #builder()}. */
+public final class MemDBOptions {
+  /** Size of the first block of each arena: 4 KiB. */
+  public static final int DEFAULT_INITIAL_BLOCK_SIZE = 4 << 10;
+
+  /** Largest block an arena grows to: 128 MiB. */
+  public static final int DEFAULT_MAX_BLOCK_SIZE = 128 << 20;
+
+  /** The smallest block size accepted. */
+  public static final int MIN_BLOCK_SIZE = 64;
+
+  private static final MemDBOptions DEFAULTS = builder().build();
+
+  private final int initialBlockSize;
+  private final int maxBlockSize;
+  private final long entrySizeLimit;
+  private final long bufferSizeLimit;
+  private final LongConsumer memoryFootprintListener;
+
+  private MemDBOptions(Builder b) {
+    this.initialBlockSize = b.initialBlockSize;
+    this.maxBlockSize = b.maxBlockSize;
+    this.entrySizeLimit = b.entrySizeLimit;
+    this.bufferSizeLimit = b.bufferSizeLimit;
+    this.memoryFootprintListener = b.memoryFootprintListener;
+  }
+
+  /**
+   * Returns a builder with the defaults.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  static MemDBOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Returns the size of each arena's first block.
+   *
+   * @return bytes
+   */
+  public int initialBlockSize() {
+    return initialBlockSize;
+  }
+
+  /**
+   * Returns the size blocks grow to by doubling; a larger value gets a block of its own.
+   *
+   * @return bytes
+   */
+  public int maxBlockSize() {
+    return maxBlockSize;
+  }
+
+  /**
+   * Returns the limit on key length plus value length.
+   *
+   * @return bytes; {@code Long.MAX_VALUE} for none
+   */
+  public long entrySizeLimit() {
+    return entrySizeLimit;
+  }
+
+  /**
+   * Returns the limit on the buffer's data size.
+   *
+   * @return bytes; {@code Long.MAX_VALUE} for none
+   */
+  public long bufferSizeLimit() {
+    return bufferSizeLimit;
+  }
+
+  /**
+   * Returns the memory footprint listener.
+   *
+   * @return the listener, or null
+   */
+  public LongConsumer memoryFootprintListener() {
+    return memoryFootprintListener;
+  }
+
+  static long normalizeLimit(long limit, String what) {
+    if (limit < 0) {
+      throw new IllegalArgumentException(what + " must be 0 (unlimited) or positive, was " + limit);
+    }
+    return limit == 0 ? Long.MAX_VALUE : limit;
+  }
+
+  /** Builds {@link MemDBOptions}. Not thread-safe. */
+  public static final class Builder {
+    private int initialBlockSize = DEFAULT_INITIAL_BLOCK_SIZE;
+    private int maxBlockSize = DEFAULT_MAX_BLOCK_SIZE;
+    private long entrySizeLimit = Long.MAX_VALUE;
+    private long bufferSizeLimit = Long.MAX_VALUE;
+    private LongConsumer memoryFootprintListener;
+
+    private Builder() {}
+
+    /**
+     * Sets the size of each arena's first block.
+     *
+     * @param bytes at least {@value MemDBOptions#MIN_BLOCK_SIZE}, a multiple of 8
+     * @return this builder
+     */
+    public Builder initialBlockSize(int bytes) {
+      this.initialBlockSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the block size growth stops at.
+     *
+     * @param bytes at least the initial block size, a multiple of 8
+     * @return this builder
+     */
+    public Builder maxBlockSize(int bytes) {
+      this.maxBlockSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the limit on key length plus value length of one write.
+     *
+     * @param bytes 0 or {@code Long.MAX_VALUE} for none
+     * @return this builder
+     */
+    public Builder entrySizeLimit(long bytes) {
+      this.entrySizeLimit = normalizeLimit(bytes, "entry size limit");
+      return this;
+    }
+
+    /**
+     * Sets the limit on the buffer's data size.
+     *
+     * @param bytes 0 or {@code Long.MAX_VALUE} for none
+     * @return this builder
+     */
+    public Builder bufferSizeLimit(long bytes) {
+      this.bufferSizeLimit = normalizeLimit(bytes, "buffer size limit");
+      return this;
+    }
+
+    /**
+     * Sets the listener told of the memory footprint after an operation changed it.
+     *
+     * @param listener the listener, or null for none
+     * @return this builder
+     */
+    public Builder memoryFootprintListener(LongConsumer listener) {
+      this.memoryFootprintListener = listener;
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return immutable options
+     * @throws IllegalArgumentException if the block sizes are out of range
+     */
+    public MemDBOptions build() {
+      if (initialBlockSize < MIN_BLOCK_SIZE || (initialBlockSize & 7) != 0) {
+        throw new IllegalArgumentException(
+            "initial block size must be a multiple of 8 and at least " + MIN_BLOCK_SIZE + ", was " + initialBlockSize);
+      }
+      if (maxBlockSize < initialBlockSize || (maxBlockSize & 7) != 0) {
+        throw new IllegalArgumentException(
+            "max block size must be a multiple of 8 and at least the initial block size "
+                + initialBlockSize + ", was " + maxBlockSize);
+      }
+      return new MemDBOptions(this);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.memdb;
+
+/** A write would take the buffer's data size over the buffer size limit; it was not applied. */
+public final class TxnTooLargeException extends MemDBException {
+  private static final long serialVersionUID = 1L;
+
+  private final long limit;
+  private final long size;
+
+  /**
+   * Creates the exception.
+   *
+   * @param limit the buffer size limit
+   * @param size the data size the write would have produced
+   */
+  public TxnTooLargeException(long limit, long size) {
+    super("write would take the data size to " + size + " bytes, over the buffer size limit of " + limit + " bytes");
+    this.limit = limit;
+    this.size = size;
+  }
+
+  /**
+   * Returns the buffer size limit.
+   *
+   * @return bytes
+   */
+  public long limit() {
+    return limit;
+  }
+
+  /**
+   * Returns the data size the rejected write would have produced.
+   *
+   * @return bytes
+   */
+  public long size() {
+    return size;
+  }
+}

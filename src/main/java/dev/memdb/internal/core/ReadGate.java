@@ -1,0 +1,125 @@
+package dev.memdb.internal.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The buffer-wide part of the read protocol: the write lock, the bulk epoch and the closed state.
+ *
+ * <p>Point writes change single nodes and are validated node by node; bulk changes (reset,
+ * discardValues, close, and the rollback of a stage or checkpoint, which must look atomic across
+ * many keys) instead make the epoch odd for their duration. Every reader reads the epoch once when
+ * it starts and validates it once when it ends; a reader that finds it odd waits for the bulk
+ * change by spinning briefly and then by taking the write lock. Closing leaves the epoch odd for
+ * ever, so no reader starts again on freed memory.
+ */
+public final class ReadGate {
+  /** Optimistic attempts before a reader takes the write lock. */
+  static final int OPTIMISTIC_ATTEMPTS = 64;
+
+  private static final VarHandle EPOCH;
+
+  static {
+    try {
+      EPOCH =
+          MethodHandles.lookup()
+              .findVarHandle(ReadGate.class, "epoch", int.class)
+              .withInvokeExactBehavior();
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder fallbacks = new LongAdder();
+
+  @SuppressWarnings("unused") // through EPOCH
+  private int epoch;
+
+  private volatile boolean closed;
+
+  /** Creates an open gate. */
+  public ReadGate() {}
+
+  /**
+   * Returns the write lock that serializes writers (and readers that gave up optimism).
+   *
+   * @return the lock
+   */
+  public ReentrantLock writeLock() {
+    return writeLock;
+  }
+
+  /** Reader: the epoch at the start of a read; odd means a bulk change is under way. */
+  int epochAcquire() {
+    return (int) EPOCH.getAcquire(this);
+  }
+
+  /** Reader: whether no bulk change started since {@code e} was read. */
+  boolean valid(int e) {
+    VarHandle.loadLoadFence();
+    return (int) EPOCH.get(this) == e;
+  }
+
+  /** Writer: starts a bulk change; readers starting now wait, readers under way retry. */
+  void beginBulk() {
+    EPOCH.setOpaque(this, (int) EPOCH.get(this) + 1);
+    VarHandle.storeStoreFence();
+  }
+
+  /** Writer: ends a bulk change and publishes it. */
+  void endBulk() {
+    EPOCH.setRelease(this, (int) EPOCH.get(this) + 1);
+  }
+
+  /**
+   * Throws if the buffer is closed.
+   *
+   * @throws IllegalStateException with "MemDB is closed"
+   */
+  public void checkOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  /**
+   * Tells whether {@link #close()} ran.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Writer: closes the gate for ever (the epoch stays odd). */
+  void close() {
+    closed = true;
+    beginBulk();
+  }
+
+  static IllegalStateException closedException() {
+    return new IllegalStateException("MemDB is closed");
+  }
+
+  /** Counts a reader that had to start again. */
+  void retried() {
+    retries.increment();
+  }
+
+  /** Counts a reader that took the write lock. */
+  void fellBack() {
+    fallbacks.increment();
+  }
+
+  long retries() {
+    return retries.sum();
+  }
+
+  long fallbacks() {
+    return fallbacks.sum();
+  }
+}

@@ -1,0 +1,326 @@
+package dev.memdb.internal.core;
+
+import static dev.memdb.internal.arena.Address.NULL;
+
+import dev.memdb.KeyFlags;
+import dev.memdb.StageVisitor;
+import dev.memdb.internal.arena.ArenaMark;
+import dev.memdb.internal.layout.NodeLayout;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.function.Predicate;
+
+/**
+ * Nested stages, checkpoints and the rollback through the value log (reference §1.5, §2.3, §3.4),
+ * plus the bulk operations reset, discardValues and close. Everything here runs under the write
+ * lock; everything that changes several keys at once is a bulk change of the {@link ReadGate}, so
+ * readers see it all or nothing.
+ */
+public final class Stages {
+  private static final int PERSISTENT = WritePath.persistentMask();
+
+  private final Store store;
+  private ArenaMark[] starts = new ArenaMark[2];
+  private volatile int depth;
+
+  /** Bumped when the outermost stage ends: snapshots taken inside it become invalid. */
+  volatile long outerStageSerial;
+
+  /** Bumped by reset, discardValues, close and a revert with no stage open: all snapshots die. */
+  volatile long snapshotGeneration;
+
+  Stages(Store store) {
+    this.store = store;
+  }
+
+  /**
+   * Returns the number of open stages; any thread.
+   *
+   * @return depth
+   */
+  public int depth() {
+    return depth;
+  }
+
+  /** Writer: the position the innermost stage started at, or {@code Long.MIN_VALUE} if none. */
+  long innermostStartPosition() {
+    int d = depth;
+    return d == 0 ? Long.MIN_VALUE : starts[d - 1].position();
+  }
+
+  /**
+   * Writer: the mark a new snapshot reads as of: the outermost stage's start, or the tail.
+   *
+   * @return the mark
+   */
+  public ArenaMark snapshotMark() {
+    return depth > 0 ? starts[0] : store.vlog.arena().mark();
+  }
+
+  /**
+   * Writer: opens a stage.
+   *
+   * @return its handle, the new depth
+   */
+  public int open() {
+    int d = depth;
+    if (d == starts.length) {
+      starts = Arrays.copyOf(starts, d * 2);
+    }
+    starts[d] = store.vlog.arena().mark();
+    depth = d + 1;
+    return d + 1;
+  }
+
+  /**
+   * Writer: merges the innermost stage into its parent.
+   *
+   * @param handle the innermost stage's handle; 0 is a no-op
+   */
+  public void release(int handle) {
+    if (handle == 0) {
+      return;
+    }
+    int d = depth;
+    if (handle != d) {
+      throw new IllegalStateException(
+          "cannot release stage " + handle + ": only the innermost stage " + d + " can be released");
+    }
+    if (d == 1 && store.vlog.tailPosition() != starts[0].position()) {
+      Counters c = store.counters;
+      if (!c.dirtyPlain()) {
+        c.publish(c.keyCountPlain(), c.dataSizePlain(), true);
+      }
+    }
+    pop();
+  }
+
+  /**
+   * Writer: rolls back the innermost stage.
+   *
+   * @param handle the innermost stage's handle; 0 or a handle above the depth is a no-op
+   */
+  public void cleanup(int handle) {
+    int d = depth;
+    if (handle == 0 || handle > d) {
+      return;
+    }
+    if (handle < d) {
+      throw new IllegalStateException(
+          "cannot clean up stage " + handle + " while stage " + d + " is open: clean up the innermost stage first");
+    }
+    ArenaMark start = starts[d - 1];
+    if (!store.valuesDiscarded && store.vlog.tailPosition() != start.position()) {
+      revert(start);
+    }
+    pop();
+  }
+
+  private void pop() {
+    int d = depth - 1;
+    starts[d] = null;
+    depth = d;
+    if (d == 0) {
+      outerStageSerial++;
+    }
+  }
+
+  /**
+   * Writer: the current value-log position.
+   *
+   * @return a mark of the tail
+   */
+  public ArenaMark checkpoint() {
+    return store.vlog.arena().mark();
+  }
+
+  /**
+   * Writer: checks that a checkpoint can be reverted to now.
+   *
+   * @param mark the checkpoint's mark
+   * @return null if it can, else why not
+   */
+  public String whyNotRevertible(ArenaMark mark) {
+    if (store.valuesDiscarded) {
+      return "values were discarded";
+    }
+    long target = mark.position();
+    long tail = store.vlog.tailPosition();
+    if (target > tail) {
+      return "checkpoint " + mark + " is after the tail of the value log";
+    }
+    if (target < innermostStartPosition()) {
+      return "checkpoint " + mark + " is before the start of open stage " + depth;
+    }
+    // After a rollback and new writes the position may fall inside a newer record: walk back.
+    long cursor = tail;
+    while (cursor > target) {
+      cursor = store.vlog.positionBefore(cursor);
+    }
+    if (cursor != target) {
+      return "checkpoint " + mark + " is no longer a position of this value log (it was rolled back)";
+    }
+    return null;
+  }
+
+  /**
+   * Writer: undoes every write after a checkpoint. REQUIRES: {@link #whyNotRevertible} said yes.
+   *
+   * @param mark the checkpoint's mark
+   */
+  public void revertToCheckpoint(ArenaMark mark) {
+    if (store.vlog.tailPosition() == mark.position()) {
+      return;
+    }
+    revert(mark);
+    if (depth == 0) {
+      snapshotGeneration++; // a snapshot taken after the mark would now read rewritten history
+    }
+  }
+
+  /** Undoes the records after {@code mark}, newest first, then truncates the log. */
+  private void revert(ArenaMark mark) {
+    Store st = store;
+    var tree = st.tree;
+    var vlog = st.vlog;
+    Counters c = st.counters;
+    long keyCount = c.keyCountPlain();
+    long dataSize = c.dataSizePlain();
+    boolean dirty = c.dirtyPlain();
+    long target = mark.position();
+    st.gate.beginBulk();
+    try {
+      long cursor = vlog.tailPosition();
+      while (cursor > target) {
+        long record = cursor;
+        long node = vlog.nodePlain(record);
+        long previous = vlog.previousPlain(record);
+        tree.beginChange(node);
+        tree.setValue(node, previous);
+        dataSize -= vlog.lengthPlain(record);
+        if (previous == NULL) {
+          // The key's first value is undone: only persistent flags keep it alive (§3.4).
+          int flags = tree.flags(node);
+          int keep = flags & NodeLayout.KEY_FLAGS_MASK & PERSISTENT;
+          if (keep == 0) {
+            tree.setFlags(node, (flags & NodeLayout.RED_BIT) | NodeLayout.DELETED_BIT);
+            keyCount--;
+            dataSize -= tree.keyLength(node);
+          } else {
+            tree.setFlags(node, (flags & NodeLayout.RED_BIT) | keep);
+            dirty = true;
+          }
+        } else {
+          dataSize += vlog.lengthPlain(previous);
+        }
+        tree.endChange(node);
+        cursor = vlog.positionBefore(record);
+      }
+      c.publish(keyCount, dataSize, dirty);
+      vlog.arena().truncate(mark);
+    } finally {
+      st.gate.endBulk();
+    }
+  }
+
+  /**
+   * Writer: visits every key whose current value was written in stage {@code handle} or later,
+   * newest first.
+   *
+   * @param handle an open stage
+   * @param visitor receives copies
+   */
+  public void inspect(int handle, StageVisitor visitor) {
+    if (handle < 1 || handle > depth) {
+      throw new IllegalStateException(
+          "stage " + handle + " is not open (open stages: 1.." + depth + ")");
+    }
+    store.checkValues();
+    var vlog = store.vlog;
+    var tree = store.tree;
+    long target = starts[handle - 1].position();
+    long cursor = vlog.tailPosition();
+    while (cursor > target) {
+      long record = cursor;
+      long node = vlog.nodePlain(record);
+      cursor = vlog.positionBefore(record);
+      if (tree.value(node) == record) {
+        visitor.visit(
+            tree.key(node),
+            KeyFlags.of(tree.flags(node) & NodeLayout.KEY_FLAGS_MASK),
+            vlog.readPlain(record));
+      }
+    }
+  }
+
+  /**
+   * Writer: the newest value in a key's history that satisfies a predicate.
+   *
+   * @param key the key
+   * @param predicate tested on copies, newest first
+   * @return a copy of the first match, or null
+   */
+  public byte[] selectValueHistory(byte[] key, Predicate<byte[]> predicate) {
+    store.checkValues();
+    var tree = store.tree;
+    long node = tree.search(MemorySegment.ofArray(key));
+    if (node == NULL || (tree.flags(node) & NodeLayout.DELETED_BIT) != 0) {
+      return null;
+    }
+    for (long r = tree.value(node); r != NULL; r = store.vlog.previousPlain(r)) {
+      byte[] v = store.vlog.readPlain(r);
+      if (predicate.test(v)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** Writer: empties the buffer and gives its memory back. */
+  public void reset() {
+    Store st = store;
+    st.gate.beginBulk();
+    try {
+      clearAll();
+      st.valuesDiscarded = false;
+    } finally {
+      st.gate.endBulk();
+    }
+  }
+
+  /** Writer: drops every value, keeping keys and flags; later value reads and writes fail. */
+  public void discardValues() {
+    Store st = store;
+    st.gate.beginBulk();
+    try {
+      st.valuesDiscarded = true;
+      st.vlog.arena().reset();
+      snapshotGeneration++;
+    } finally {
+      st.gate.endBulk();
+    }
+  }
+
+  /** Writer: closes the buffer for ever and frees its memory. */
+  public void close() {
+    Store st = store;
+    st.gate.close();
+    snapshotGeneration++;
+    st.tree.clear();
+    st.nodeArena.reset();
+    st.vlog.arena().reset();
+  }
+
+  private void clearAll() {
+    Store st = store;
+    st.tree.clear();
+    st.generation++;
+    st.nodeArena.reset();
+    st.vlog.arena().reset();
+    Arrays.fill(starts, null);
+    depth = 0;
+    outerStageSerial++;
+    snapshotGeneration++;
+    st.counters.publish(0, 0, false);
+  }
+}

@@ -1,0 +1,385 @@
+package dev.memdb.internal.core;
+
+import static dev.memdb.internal.arena.Address.NULL;
+
+import dev.memdb.KeyFlags;
+import dev.memdb.internal.arena.BlockAllocator;
+import dev.memdb.internal.arena.BlockArena;
+import dev.memdb.internal.layout.NodeLayout;
+import dev.memdb.internal.tree.RedBlackTree;
+import dev.memdb.internal.tree.TreeReader;
+import dev.memdb.internal.vlog.ValueLog;
+import java.lang.foreign.MemorySegment;
+import java.util.function.Supplier;
+
+/**
+ * The state of one buffer — node arena and tree, value log, counters, stages — and its lock-free
+ * point reads. Writes live in {@link WritePath} and {@link Stages}, iteration in {@link Cursor}.
+ *
+ * <p>Every read here follows one pattern: read the epoch; load each block table once; walk with
+ * {@link TreeReader} (which validates node by node); read the node's fields inside its version;
+ * validate the epoch. Any failed check, and any {@link IndexOutOfBoundsException} or {@link
+ * IllegalStateException} from a segment (a stale address, a block freed by a rollback), means
+ * "start again"; after {@link ReadGate#OPTIMISTIC_ATTEMPTS} attempts the reader takes the write
+ * lock so it always finishes.
+ */
+public final class Store {
+  static final byte[] RETRY_BYTES = new byte[0];
+  static final int NO_FLAGS = -1;
+  static final int RETRY_FLAGS = -2;
+
+  final ReadGate gate = new ReadGate();
+  final Counters counters = new Counters();
+  final BlockArena nodeArena;
+  final RedBlackTree tree;
+  final TreeReader reader;
+  final ValueLog vlog;
+  final Stages stages;
+  final WritePath writes;
+
+  /** Bumped by reset: node addresses of earlier generations mean nothing. */
+  volatile long generation;
+
+  /** Set by discardValues until reset: values are gone, keys and flags remain. */
+  volatile boolean valuesDiscarded;
+
+  /**
+   * Creates an empty store; it allocates nothing until the first write.
+   *
+   * @param allocator where blocks come from
+   * @param initialBlockSize first block size of each arena
+   * @param maxBlockSize block size growth stops at
+   * @param events told of blocks allocated and freed
+   */
+  public Store(
+      BlockAllocator allocator,
+      long initialBlockSize,
+      long maxBlockSize,
+      BlockArena.ArenaListener events) {
+    this.nodeArena =
+        new BlockArena("nodes", allocator, initialBlockSize, maxBlockSize, true, events);
+    this.tree = new RedBlackTree(nodeArena);
+    this.reader = new TreeReader(tree);
+    this.vlog =
+        new ValueLog(
+            new BlockArena("values", allocator, initialBlockSize, maxBlockSize, false, events));
+    this.stages = new Stages(this);
+    this.writes = new WritePath(this);
+  }
+
+  /**
+   * Returns the gate (lock, epoch, closed state).
+   *
+   * @return the gate
+   */
+  public ReadGate gate() {
+    return gate;
+  }
+
+  /**
+   * Returns the write path.
+   *
+   * @return set, delete, updateFlags
+   */
+  public WritePath writes() {
+    return writes;
+  }
+
+  /**
+   * Returns stages, checkpoints and rollback.
+   *
+   * @return the stage stack
+   */
+  public Stages stages() {
+    return stages;
+  }
+
+  // ---------------------------------------------------------------- point reads
+
+  /**
+   * Reads a key's current value.
+   *
+   * @param key the key
+   * @return a copy, {@code byte[0]} for a tombstone, null if absent, flag-only or rolled back
+   */
+  public byte[] get(byte[] key) {
+    checkValues();
+    MemorySegment k = MemorySegment.ofArray(key);
+    for (int attempt = 0; ; attempt++) {
+      int e = gate.epochAcquire();
+      if ((e & 1) == 0) {
+        try {
+          byte[] r = tryGet(k, Long.MAX_VALUE);
+          if (r != RETRY_BYTES && gate.valid(e)) {
+            return r;
+          }
+        } catch (IndexOutOfBoundsException | IllegalStateException stale) {
+          gate.checkOpen();
+        }
+      } else {
+        gate.checkOpen();
+      }
+      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
+        return underLock(() -> tryGetLocked(k, Long.MAX_VALUE));
+      }
+      gate.retried();
+      Thread.onSpinWait();
+    }
+  }
+
+  /**
+   * Reads a key's value as of a value-log position (a snapshot).
+   *
+   * @param key the key
+   * @param asOf the snapshot's position
+   * @param stillValid checked after the read; a snapshot invalidated meanwhile must not answer
+   * @return a copy, {@code byte[0]} for a tombstone, null if the key had no value then
+   */
+  byte[] getAsOf(byte[] key, long asOf, Runnable stillValid) {
+    MemorySegment k = MemorySegment.ofArray(key);
+    for (int attempt = 0; ; attempt++) {
+      stillValid.run();
+      checkValues();
+      int e = gate.epochAcquire();
+      if ((e & 1) == 0) {
+        try {
+          byte[] r = tryGet(k, asOf);
+          if (r != RETRY_BYTES && gate.valid(e)) {
+            return r;
+          }
+        } catch (IndexOutOfBoundsException | IllegalStateException stale) {
+          gate.checkOpen();
+        }
+      } else {
+        gate.checkOpen();
+      }
+      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
+        return underLock(
+            () -> {
+              stillValid.run();
+              return tryGetLocked(k, asOf);
+            });
+      }
+      gate.retried();
+      Thread.onSpinWait();
+    }
+  }
+
+  private byte[] tryGetLocked(MemorySegment k, long asOf) {
+    checkValues();
+    byte[] r = tryGet(k, asOf);
+    if (r == RETRY_BYTES) {
+      throw new IllegalStateException("memdb: inconsistent tree under the write lock");
+    }
+    return r;
+  }
+
+  /** One optimistic attempt; {@code asOf == Long.MAX_VALUE} reads the current value. */
+  private byte[] tryGet(MemorySegment key, long asOf) {
+    MemorySegment[] t = reader.table();
+    long n = reader.find(t, key);
+    if (n == TreeReader.RETRY) {
+      return RETRY_BYTES;
+    }
+    if (n == NULL) {
+      return null;
+    }
+    MemorySegment s = reader.segment(t, n);
+    int v = NodeLayout.versionAcquire(s, n);
+    if ((v & 1) != 0) {
+      return RETRY_BYTES;
+    }
+    int flags = NodeLayout.flagsPlain(s, n);
+    long record = NodeLayout.valueAcquire(s, n);
+    if ((flags & NodeLayout.DELETED_BIT) != 0 || record == NULL) {
+      return valid(s, n, v) ? null : RETRY_BYTES;
+    }
+    MemorySegment[] vt = vlog.arena().blocksAcquire();
+    if (asOf != Long.MAX_VALUE) {
+      record = vlog.asOf(vt, record, asOf);
+      if (record == NULL) {
+        return valid(s, n, v) ? null : RETRY_BYTES;
+      }
+      if (record < 0) {
+        return RETRY_BYTES;
+      }
+    }
+    int length = vlog.length(vt, record);
+    // Validate before allocating: a stale record could claim any length its block allows.
+    if (length < 0 || !valid(s, n, v)) {
+      return RETRY_BYTES;
+    }
+    byte[] out = new byte[length];
+    vlog.copy(vt, record, length, out);
+    return valid(s, n, v) ? out : RETRY_BYTES;
+  }
+
+  /**
+   * Reads a key's flags.
+   *
+   * @param key the key
+   * @return the flags, null if absent or rolled back
+   */
+  public KeyFlags getFlags(byte[] key) {
+    MemorySegment k = MemorySegment.ofArray(key);
+    for (int attempt = 0; ; attempt++) {
+      int e = gate.epochAcquire();
+      if ((e & 1) == 0) {
+        try {
+          int f = tryGetFlags(k);
+          if (f != RETRY_FLAGS && gate.valid(e)) {
+            return f == NO_FLAGS ? null : KeyFlags.of(f);
+          }
+        } catch (IndexOutOfBoundsException | IllegalStateException stale) {
+          gate.checkOpen();
+        }
+      } else {
+        gate.checkOpen();
+      }
+      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
+        return underLock(
+            () -> {
+              int f = tryGetFlags(k);
+              return f < 0 ? null : KeyFlags.of(f);
+            });
+      }
+      gate.retried();
+      Thread.onSpinWait();
+    }
+  }
+
+  private int tryGetFlags(MemorySegment key) {
+    MemorySegment[] t = reader.table();
+    long n = reader.find(t, key);
+    if (n == TreeReader.RETRY) {
+      return RETRY_FLAGS;
+    }
+    if (n == NULL) {
+      return NO_FLAGS;
+    }
+    MemorySegment s = reader.segment(t, n);
+    int v = NodeLayout.versionAcquire(s, n);
+    if ((v & 1) != 0) {
+      return RETRY_FLAGS;
+    }
+    int flags = NodeLayout.flagsPlain(s, n);
+    if (!valid(s, n, v)) {
+      return RETRY_FLAGS;
+    }
+    return (flags & NodeLayout.DELETED_BIT) != 0 ? NO_FLAGS : flags & NodeLayout.KEY_FLAGS_MASK;
+  }
+
+  /**
+   * Returns the live key count; linearizable with the other reads.
+   *
+   * @return keys with a value, a tombstone or flags
+   */
+  public long keyCount() {
+    gate.checkOpen();
+    return counters.keyCount();
+  }
+
+  /**
+   * Returns the data size; linearizable with the other reads.
+   *
+   * @return key plus current value bytes of live keys
+   */
+  public long dataSize() {
+    gate.checkOpen();
+    return counters.dataSize();
+  }
+
+  /**
+   * Returns the dirty flag; linearizable with the other reads.
+   *
+   * @return true once the buffer holds a write that matters for commit
+   */
+  public boolean isDirty() {
+    gate.checkOpen();
+    return counters.dirty();
+  }
+
+  /**
+   * Returns the off-heap bytes allocated by both arenas.
+   *
+   * @return bytes
+   */
+  public long memoryFootprint() {
+    return nodeArena.bytesAllocated() + vlog.arena().bytesAllocated();
+  }
+
+  /**
+   * Returns the value arena.
+   *
+   * @return the arena of the value log
+   */
+  public BlockArena valueArena() {
+    return vlog.arena();
+  }
+
+  /**
+   * Returns the node arena.
+   *
+   * @return the arena of the tree
+   */
+  public BlockArena nodeArena() {
+    return nodeArena;
+  }
+
+  /**
+   * Returns how many reads had to start again.
+   *
+   * @return a count since creation
+   */
+  public long readRetries() {
+    return gate.retries();
+  }
+
+  /**
+   * Returns how many reads took the write lock.
+   *
+   * @return a count since creation
+   */
+  public long readFallbacks() {
+    return gate.fallbacks();
+  }
+
+  /**
+   * Opens an iterator.
+   *
+   * @param lower inclusive lower bound or null
+   * @param upper exclusive upper bound or null
+   * @param ascending direction
+   * @param withFlagOnly whether flag-only keys are yielded
+   * @return the iterator, positioned on its first key
+   */
+  public dev.memdb.MemDBIterator iterator(
+      byte[] lower, byte[] upper, boolean ascending, boolean withFlagOnly) {
+    gate.checkOpen();
+    return new Cursor(this, lower, upper, ascending, withFlagOnly, null);
+  }
+
+  void checkValues() {
+    if (valuesDiscarded) {
+      gate.checkOpen();
+      throw new IllegalStateException("MemDB values were discarded (discardValues); only keys and flags remain");
+    }
+  }
+
+  <T> T underLock(Supplier<T> read) {
+    gate.fellBack();
+    var lock = gate.writeLock();
+    lock.lock();
+    try {
+      gate.checkOpen();
+      return read.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  static boolean valid(MemorySegment s, long node, int v) {
+    java.lang.invoke.VarHandle.loadLoadFence();
+    return NodeLayout.versionPlain(s, node) == v;
+  }
+}

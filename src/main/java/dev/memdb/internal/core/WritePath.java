@@ -1,0 +1,139 @@
+package dev.memdb.internal.core;
+
+import static dev.memdb.internal.arena.Address.NULL;
+
+import dev.memdb.EntryTooLargeException;
+import dev.memdb.FlagsOp;
+import dev.memdb.KeyFlag;
+import dev.memdb.TxnTooLargeException;
+import dev.memdb.internal.arena.ArenaMark;
+import dev.memdb.internal.layout.NodeLayout;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The write path of set, delete and updateFlags (reference §3.2), run under the write lock.
+ *
+ * <p>Order of work, so that a failure leaves the buffer exactly as it was: find the key; check the
+ * limits; allocate the node and the value record (an allocation failure rolls the arenas back);
+ * only then change what readers can see, inside one change window (the new node's parent, or the
+ * existing node) that also covers the counters — the write's linearization point.
+ */
+public final class WritePath {
+  private static final int CONSTRAINT_CHECK = KeyFlag.NEED_CONSTRAINT_CHECK_IN_PREWRITE.mask();
+  private static final int PERSISTENT = persistentMask();
+
+  private final Store store;
+  private long entrySizeLimit = Long.MAX_VALUE;
+  private long bufferSizeLimit = Long.MAX_VALUE;
+
+  WritePath(Store store) {
+    this.store = store;
+  }
+
+  /**
+   * Sets the limits; {@code Long.MAX_VALUE} means none.
+   *
+   * @param entryLimit key plus value bytes of one write
+   * @param bufferLimit data size of the buffer
+   */
+  public void setLimits(long entryLimit, long bufferLimit) {
+    this.entrySizeLimit = entryLimit;
+    this.bufferSizeLimit = bufferLimit;
+  }
+
+  /**
+   * Writes a value (or, with {@code value == null}, only flags).
+   *
+   * @param key the key, at most 65,535 bytes
+   * @param value the value, {@code byte[0]} for a tombstone, null for a flags-only write
+   * @param ops flag operations, applied left to right
+   */
+  public void write(byte[] key, byte[] value, FlagsOp[] ops) {
+    Store st = store;
+    st.checkValues();
+    var tree = st.tree;
+    long node = tree.search(MemorySegment.ofArray(key));
+    boolean fresh = node == NULL;
+    int oldFlags = fresh ? 0 : tree.flags(node);
+    boolean revived = !fresh && (oldFlags & NodeLayout.DELETED_BIT) != 0;
+    long current = fresh ? NULL : tree.value(node);
+    int oldLength = current == NULL ? 0 : st.vlog.lengthPlain(current);
+
+    if (value != null && (long) key.length + value.length > entrySizeLimit) {
+      throw new EntryTooLargeException(entrySizeLimit, (long) key.length + value.length);
+    }
+    long dataSize = st.counters.dataSizePlain();
+    long growth = (fresh || revived ? key.length : 0) + (value == null ? 0 : value.length - oldLength);
+    if (growth > 0 && dataSize + growth > bufferSizeLimit) {
+      throw new TxnTooLargeException(bufferSizeLimit, dataSize + growth);
+    }
+
+    int keyFlags = revived ? 0 : oldFlags & NodeLayout.KEY_FLAGS_MASK;
+    if (value != null) {
+      keyFlags &= ~CONSTRAINT_CHECK; // a temporary flag every value write clears (§2.2)
+    }
+    for (FlagsOp op : ops) {
+      if (op != null) {
+        keyFlags = op.apply(keyFlags);
+      }
+    }
+    boolean dirty =
+        st.counters.dirtyPlain() || st.stages.depth() == 0 || (keyFlags & PERSISTENT) != 0;
+    boolean inPlace =
+        value != null
+            && current != NULL
+            && oldLength == value.length
+            && oldLength > 0
+            && current > st.stages.innermostStartPosition();
+
+    ArenaMark nodeMark = fresh ? st.nodeArena.mark() : null;
+    if (fresh) {
+      node = tree.allocate(key);
+    }
+    long record = NULL;
+    if (value != null && !inPlace) {
+      try {
+        record = st.vlog.append(node, current, value);
+      } catch (RuntimeException | Error e) {
+        if (fresh) {
+          st.nodeArena.truncate(nodeMark);
+        }
+        throw e;
+      }
+    }
+
+    long keyCount = st.counters.keyCountPlain() + (fresh || revived ? 1 : 0);
+    if (fresh) {
+      // The node is unreachable until linked: plain set-up, then the release store of the link.
+      tree.setFlags(node, NodeLayout.RED_BIT | keyFlags);
+      if (record != NULL) {
+        tree.setValue(node, record);
+      }
+      tree.beginLink();
+      tree.link(node);
+      st.counters.publish(keyCount, dataSize + growth, dirty);
+      tree.endLink();
+      tree.rebalanceAfterInsert(node);
+    } else {
+      tree.beginChange(node);
+      tree.setFlags(node, (oldFlags & NodeLayout.RED_BIT) | keyFlags);
+      if (inPlace) {
+        st.vlog.overwrite(current, value);
+      } else if (record != NULL) {
+        tree.setValue(node, record);
+      }
+      st.counters.publish(keyCount, dataSize + growth, dirty);
+      tree.endChange(node);
+    }
+  }
+
+  static int persistentMask() {
+    int m = 0;
+    for (KeyFlag f : KeyFlag.values()) {
+      if (f.isPersistent()) {
+        m |= f.mask();
+      }
+    }
+    return m;
+  }
+}

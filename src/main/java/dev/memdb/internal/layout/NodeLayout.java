@@ -1,0 +1,230 @@
+package dev.memdb.internal.layout;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The red-black tree node, as it lies in the node arena, and its accessors.
+ *
+ * <pre>
+ * struct memdb_node {          // 40 bytes + key, 8-byte aligned, native byte order
+ *   int32_t  version;          //  0  even: stable; odd: the writer is changing this node
+ *   uint16_t key_length;       //  4  immutable once linked
+ *   uint16_t flags;            //  6  bit 15 red, bit 14 deleted, bits 0-13 key flags
+ *   int64_t  parent;           //  8  node address or -1
+ *   int64_t  left;             // 16  node address or -1
+ *   int64_t  right;            // 24  node address or -1
+ *   int64_t  value;            // 32  newest value-log record address, or -1 (no value)
+ *   uint8_t  key[key_length];  // 40  immutable once linked
+ * };
+ *
+ *  0       4     6     8              16             24             32             40
+ *  +-------+-----+-----+--------------+--------------+--------------+--------------+-----------
+ *  |version|klen |flags|    parent    |     left     |    right     |    value     | key ...
+ *  +-------+-----+-----+--------------+--------------+--------------+--------------+-----------
+ * </pre>
+ *
+ * <p><b>Barriers.</b> Accessor names say their ordering. The pairs are: {@code setXRelease} with
+ * {@code xAcquire} for the links and the value pointer (a reader that follows a pointer sees the
+ * node or record it points to fully written), {@code setVersionRelease} with {@code
+ * versionAcquire} (the end of a change publishes it). Plain accessors are for the writer reading
+ * its own writes, and for readers inside a version-validated window. The version and the 8-byte
+ * fields are naturally aligned, which acquire/release accesses need.
+ */
+public final class NodeLayout {
+  /** The node header, without the key bytes. */
+  public static final StructLayout LAYOUT =
+      MemoryLayout.structLayout(
+              ValueLayout.JAVA_INT.withName("version"),
+              ValueLayout.JAVA_SHORT.withName("key_length"),
+              ValueLayout.JAVA_SHORT.withName("flags"),
+              ValueLayout.JAVA_LONG.withName("parent"),
+              ValueLayout.JAVA_LONG.withName("left"),
+              ValueLayout.JAVA_LONG.withName("right"),
+              ValueLayout.JAVA_LONG.withName("value"))
+          .withName("memdb_node");
+
+  /** Offset of the version word. */
+  public static final long VERSION_OFFSET = offset("version");
+
+  /** Offset of the key length. */
+  public static final long KEY_LENGTH_OFFSET = offset("key_length");
+
+  /** Offset of the flags word. */
+  public static final long FLAGS_OFFSET = offset("flags");
+
+  /** Offset of the parent address. */
+  public static final long PARENT_OFFSET = offset("parent");
+
+  /** Offset of the left child address. */
+  public static final long LEFT_OFFSET = offset("left");
+
+  /** Offset of the right child address. */
+  public static final long RIGHT_OFFSET = offset("right");
+
+  /** Offset of the value record address. */
+  public static final long VALUE_OFFSET = offset("value");
+
+  /** Offset of the first key byte: the header's size. */
+  public static final long KEY_OFFSET = LAYOUT.byteSize();
+
+  /** Alignment of every node. */
+  public static final long ALIGNMENT = LAYOUT.byteAlignment();
+
+  /** Flags bit: the node is red (clear: black). */
+  public static final int RED_BIT = 1 << 15;
+
+  /** Flags bit: the key was rolled back; the node stays linked and is revived by a later write. */
+  public static final int DELETED_BIT = 1 << 14;
+
+  /** Flags bits that hold the key's {@code KeyFlags}. */
+  public static final int KEY_FLAGS_MASK = (1 << 14) - 1;
+
+  private static final VarHandle VERSION = handle("version");
+  private static final VarHandle KEY_LENGTH = handle("key_length");
+  private static final VarHandle FLAGS = handle("flags");
+  private static final VarHandle PARENT = handle("parent");
+  private static final VarHandle LEFT = handle("left");
+  private static final VarHandle RIGHT = handle("right");
+  private static final VarHandle VALUE = handle("value");
+
+  private NodeLayout() {}
+
+  /**
+   * Returns the bytes a node with a key of this length takes.
+   *
+   * @param keyLength key length
+   * @return header plus key
+   */
+  public static long size(int keyLength) {
+    return KEY_OFFSET + keyLength;
+  }
+
+  // ---- version: even = stable, odd = being changed ----
+
+  /** Reader: the version, before reading the fields it guards. */
+  public static int versionAcquire(MemorySegment s, long node) {
+    return (int) VERSION.getAcquire(s, node);
+  }
+
+  /** Reader (after a load-load fence) and writer: the version. */
+  public static int versionPlain(MemorySegment s, long node) {
+    return (int) VERSION.get(s, node);
+  }
+
+  /** Writer: marks the start of a change (odd); follow with a store-store fence. */
+  public static void setVersionOpaque(MemorySegment s, long node, int version) {
+    VERSION.setOpaque(s, node, version);
+  }
+
+  /** Writer: marks the end of a change (even); publishes every store before it. */
+  public static void setVersionRelease(MemorySegment s, long node, int version) {
+    VERSION.setRelease(s, node, version);
+  }
+
+  // ---- immutable once linked ----
+
+  /** The key length; immutable once the node is linked, so a plain read is enough. */
+  public static int keyLength(MemorySegment s, long node) {
+    return Short.toUnsignedInt((short) KEY_LENGTH.get(s, node));
+  }
+
+  /** Writer, before linking: sets the key length. */
+  public static void setKeyLength(MemorySegment s, long node, int length) {
+    KEY_LENGTH.set(s, node, (short) length);
+  }
+
+  // ---- flags: colour, deleted mark, key flags ----
+
+  /** The flags word; readers only inside a validated window. */
+  public static int flagsPlain(MemorySegment s, long node) {
+    return Short.toUnsignedInt((short) FLAGS.get(s, node));
+  }
+
+  /** Writer, inside a change window or before linking: sets the flags word. */
+  public static void setFlagsPlain(MemorySegment s, long node, int flags) {
+    FLAGS.set(s, node, (short) flags);
+  }
+
+  // ---- links ----
+
+  /** Reader: the parent; acquire so the node it names is seen fully written. */
+  public static long parentAcquire(MemorySegment s, long node) {
+    return (long) PARENT.getAcquire(s, node);
+  }
+
+  /** Writer: the parent. */
+  public static long parentPlain(MemorySegment s, long node) {
+    return (long) PARENT.get(s, node);
+  }
+
+  /** Writer: sets the parent; release so a reader that climbs to it sees it fully written. */
+  public static void setParentRelease(MemorySegment s, long node, long parent) {
+    PARENT.setRelease(s, node, parent);
+  }
+
+  /** Reader: the left child; acquire so a newly linked child is seen fully written. */
+  public static long leftAcquire(MemorySegment s, long node) {
+    return (long) LEFT.getAcquire(s, node);
+  }
+
+  /** Writer: the left child. */
+  public static long leftPlain(MemorySegment s, long node) {
+    return (long) LEFT.get(s, node);
+  }
+
+  /** Writer: links a left child; release so the child's contents are visible before the link. */
+  public static void setLeftRelease(MemorySegment s, long node, long child) {
+    LEFT.setRelease(s, node, child);
+  }
+
+  /** Reader: the right child; acquire so a newly linked child is seen fully written. */
+  public static long rightAcquire(MemorySegment s, long node) {
+    return (long) RIGHT.getAcquire(s, node);
+  }
+
+  /** Writer: the right child. */
+  public static long rightPlain(MemorySegment s, long node) {
+    return (long) RIGHT.get(s, node);
+  }
+
+  /** Writer: links a right child; release so the child's contents are visible before the link. */
+  public static void setRightRelease(MemorySegment s, long node, long child) {
+    RIGHT.setRelease(s, node, child);
+  }
+
+  /** Reader: the child on one side; {@code right} selects the right child. */
+  public static long childAcquire(MemorySegment s, long node, boolean right) {
+    return right ? rightAcquire(s, node) : leftAcquire(s, node);
+  }
+
+  // ---- value pointer ----
+
+  /** Reader: the newest value record; acquire so the record's bytes are seen fully written. */
+  public static long valueAcquire(MemorySegment s, long node) {
+    return (long) VALUE.getAcquire(s, node);
+  }
+
+  /** Writer: the newest value record. */
+  public static long valuePlain(MemorySegment s, long node) {
+    return (long) VALUE.get(s, node);
+  }
+
+  /** Writer: points the node at a record; release so the record is written before it is seen. */
+  public static void setValueRelease(MemorySegment s, long node, long record) {
+    VALUE.setRelease(s, node, record);
+  }
+
+  private static long offset(String name) {
+    return LAYOUT.byteOffset(groupElement(name));
+  }
+
+  private static VarHandle handle(String name) {
+    return LAYOUT.varHandle(groupElement(name)).withInvokeExactBehavior();
+  }
+}

@@ -1,0 +1,367 @@
+package dev.memdb.internal.tree;
+
+import static dev.memdb.internal.arena.Address.NULL;
+
+import dev.memdb.internal.arena.BlockArena;
+import dev.memdb.internal.layout.NodeLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The writer's side of the red-black tree over node addresses (CLRS, with parent links and no
+ * physical delete: rolled-back keys stay linked, marked deleted).
+ *
+ * <p><b>Thread safety.</b> Every method here runs under the buffer's write lock; the writer reads
+ * its own nodes with plain loads. Concurrent {@link TreeReader}s never lock, so every change a
+ * reader could observe is bracketed: {@link #beginChange(long)} makes the node's version odd and
+ * fences stores, the change is made, {@link #endChange(long)} makes the version even again with a
+ * release store. A rotation brackets every node whose links it changes (and the header when the
+ * root moves). A new node is written completely before the release store that links it. The root
+ * pointer lives in a versioned header (two heap fields) treated like a node.
+ */
+public final class RedBlackTree {
+  private static final VarHandle HEADER_VERSION;
+  private static final VarHandle ROOT;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      HEADER_VERSION =
+          l.findVarHandle(RedBlackTree.class, "headerVersion", int.class).withInvokeExactBehavior();
+      ROOT = l.findVarHandle(RedBlackTree.class, "root", long.class).withInvokeExactBehavior();
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final BlockArena nodes;
+
+  @SuppressWarnings("unused") // through HEADER_VERSION
+  private int headerVersion;
+
+  @SuppressWarnings("unused") // through ROOT
+  private long root = NULL;
+
+  // Where the last search would link a new node (writer-only scratch).
+  private long insertParent = NULL;
+  private boolean insertRight;
+
+  /**
+   * Creates an empty tree.
+   *
+   * @param nodes the arena nodes are allocated in
+   */
+  public RedBlackTree(BlockArena nodes) {
+    this.nodes = nodes;
+  }
+
+  /**
+   * Returns the node arena.
+   *
+   * @return the arena
+   */
+  public BlockArena nodes() {
+    return nodes;
+  }
+
+  // ---------------------------------------------------------------- header (reader side)
+
+  int headerVersionAcquire() {
+    return (int) HEADER_VERSION.getAcquire(this);
+  }
+
+  int headerVersionPlain() {
+    return (int) HEADER_VERSION.get(this);
+  }
+
+  long rootAcquire() {
+    return (long) ROOT.getAcquire(this);
+  }
+
+  // ---------------------------------------------------------------- writer
+
+  /**
+   * Writer: the root.
+   *
+   * @return the root node or NULL
+   */
+  public long root() {
+    return (long) ROOT.get(this);
+  }
+
+  /**
+   * Writer: finds a key's node, remembering where a new node for it would be linked.
+   *
+   * @param key the key
+   * @return its node, or NULL
+   */
+  public long search(MemorySegment key) {
+    long parent = NULL;
+    boolean right = false;
+    long n = root();
+    long keyLength = key.byteSize();
+    while (n != NULL) {
+      MemorySegment s = nodes.segmentPlain(n);
+      int cmp = Keys.compare(key, keyLength, s, n);
+      if (cmp == 0) {
+        return n;
+      }
+      parent = n;
+      right = cmp > 0;
+      n = right ? NodeLayout.rightPlain(s, n) : NodeLayout.leftPlain(s, n);
+    }
+    insertParent = parent;
+    insertRight = right;
+    return NULL;
+  }
+
+  /**
+   * Writer: allocates an unlinked red node holding a copy of the key, with no value and no flags.
+   *
+   * @param key the key
+   * @return the node's address
+   * @throws OutOfMemoryError if the arena could not grow (nothing allocated)
+   */
+  public long allocate(byte[] key) {
+    long n = nodes.allocate(NodeLayout.size(key.length));
+    MemorySegment s = nodes.segmentPlain(n);
+    // A pooled block may hold old bytes; write every field before the node can be reached.
+    NodeLayout.setVersionOpaque(s, n, 0);
+    NodeLayout.setKeyLength(s, n, key.length);
+    NodeLayout.setFlagsPlain(s, n, NodeLayout.RED_BIT);
+    NodeLayout.setParentRelease(s, n, NULL);
+    NodeLayout.setLeftRelease(s, n, NULL);
+    NodeLayout.setRightRelease(s, n, NULL);
+    NodeLayout.setValueRelease(s, n, NULL);
+    MemorySegment.copy(key, 0, s, ValueLayout.JAVA_BYTE, n + NodeLayout.KEY_OFFSET, key.length);
+    return n;
+  }
+
+  /**
+   * Writer: opens the change window of the node (or header) a new node will be linked under.
+   * REQUIRES: the last {@link #search} did not find the key.
+   */
+  public void beginLink() {
+    beginChangeOrHeader(insertParent);
+  }
+
+  /**
+   * Writer: links a node allocated for the last searched key. REQUIRES: {@link #beginLink()}.
+   *
+   * @param node the new node, fully written
+   */
+  public void link(long node) {
+    NodeLayout.setParentRelease(nodes.segmentPlain(node), node, insertParent);
+    if (insertParent == NULL) {
+      ROOT.setRelease(this, node);
+    } else if (insertRight) {
+      NodeLayout.setRightRelease(nodes.segmentPlain(insertParent), insertParent, node);
+    } else {
+      NodeLayout.setLeftRelease(nodes.segmentPlain(insertParent), insertParent, node);
+    }
+  }
+
+  /** Writer: closes the window {@link #beginLink()} opened. */
+  public void endLink() {
+    endChangeOrHeader(insertParent);
+  }
+
+  /**
+   * Writer: restores the red-black properties after {@link #link(long)} (CLRS insert fix-up).
+   *
+   * @param z the node just linked
+   */
+  public void rebalanceAfterInsert(long z) {
+    while (true) {
+      long p = parent(z);
+      if (p == NULL || !isRed(p)) {
+        break;
+      }
+      long g = parent(p);
+      boolean parentIsLeft = p == left(g);
+      long uncle = parentIsLeft ? right(g) : left(g);
+      if (uncle != NULL && isRed(uncle)) {
+        setRed(p, false);
+        setRed(uncle, false);
+        setRed(g, true);
+        z = g;
+        continue;
+      }
+      if (z == (parentIsLeft ? right(p) : left(p))) {
+        z = p;
+        rotate(z, parentIsLeft);
+        p = parent(z);
+      }
+      setRed(p, false);
+      setRed(g, true);
+      rotate(g, !parentIsLeft);
+    }
+    long r = root();
+    if (isRed(r)) {
+      setRed(r, false);
+    }
+  }
+
+  /**
+   * Rotates around {@code x}: left ({@code x}'s right child rises) or right.
+   *
+   * @param x the node that goes down
+   * @param leftRotation true for a left rotation
+   */
+  private void rotate(long x, boolean leftRotation) {
+    long y = leftRotation ? right(x) : left(x);
+    long beta = leftRotation ? left(y) : right(y);
+    long p = parent(x);
+    beginChangeOrHeader(p);
+    beginChange(x);
+    beginChange(y);
+    if (beta != NULL) {
+      beginChange(beta);
+    }
+    MemorySegment xs = nodes.segmentPlain(x);
+    MemorySegment ys = nodes.segmentPlain(y);
+    if (leftRotation) {
+      NodeLayout.setRightRelease(xs, x, beta);
+      NodeLayout.setLeftRelease(ys, y, x);
+    } else {
+      NodeLayout.setLeftRelease(xs, x, beta);
+      NodeLayout.setRightRelease(ys, y, x);
+    }
+    if (beta != NULL) {
+      NodeLayout.setParentRelease(nodes.segmentPlain(beta), beta, x);
+    }
+    NodeLayout.setParentRelease(ys, y, p);
+    if (p == NULL) {
+      ROOT.setRelease(this, y);
+    } else {
+      MemorySegment ps = nodes.segmentPlain(p);
+      if (NodeLayout.leftPlain(ps, p) == x) {
+        NodeLayout.setLeftRelease(ps, p, y);
+      } else {
+        NodeLayout.setRightRelease(ps, p, y);
+      }
+    }
+    NodeLayout.setParentRelease(xs, x, y);
+    if (beta != NULL) {
+      endChange(beta);
+    }
+    endChange(y);
+    endChange(x);
+    endChangeOrHeader(p);
+  }
+
+  // ---------------------------------------------------------------- change windows
+
+  /**
+   * Writer: makes a node's version odd; readers standing on it will retry. The store-store fence
+   * keeps the changes that follow from becoming visible before the odd version (a release store
+   * orders only what came before it).
+   *
+   * @param node the node about to change
+   */
+  public void beginChange(long node) {
+    MemorySegment s = nodes.segmentPlain(node);
+    NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
+    VarHandle.storeStoreFence();
+  }
+
+  /**
+   * Writer: makes a node's version even again; the release store publishes the change.
+   *
+   * @param node the node that changed
+   */
+  public void endChange(long node) {
+    MemorySegment s = nodes.segmentPlain(node);
+    NodeLayout.setVersionRelease(s, node, NodeLayout.versionPlain(s, node) + 1);
+  }
+
+  private void beginChangeOrHeader(long node) {
+    if (node == NULL) {
+      HEADER_VERSION.setOpaque(this, headerVersionPlain() + 1);
+      VarHandle.storeStoreFence();
+    } else {
+      beginChange(node);
+    }
+  }
+
+  private void endChangeOrHeader(long node) {
+    if (node == NULL) {
+      HEADER_VERSION.setRelease(this, headerVersionPlain() + 1);
+    } else {
+      endChange(node);
+    }
+  }
+
+  /**
+   * Writer: forgets every node (after the node arena was reset). Brackets the header so readers
+   * standing on the old root retry.
+   */
+  public void clear() {
+    beginChangeOrHeader(NULL);
+    ROOT.setRelease(this, NULL);
+    endChangeOrHeader(NULL);
+  }
+
+  // ---------------------------------------------------------------- writer field access
+
+  /** Writer: the flags word of a node. */
+  public int flags(long node) {
+    return NodeLayout.flagsPlain(nodes.segmentPlain(node), node);
+  }
+
+  /** Writer, inside a change window: sets the flags word. */
+  public void setFlags(long node, int flags) {
+    NodeLayout.setFlagsPlain(nodes.segmentPlain(node), node, flags);
+  }
+
+  /** Writer: the value record of a node. */
+  public long value(long node) {
+    return NodeLayout.valuePlain(nodes.segmentPlain(node), node);
+  }
+
+  /** Writer, inside a change window: points a node at a value record. */
+  public void setValue(long node, long record) {
+    NodeLayout.setValueRelease(nodes.segmentPlain(node), node, record);
+  }
+
+  /** Writer: the key length of a node. */
+  public int keyLength(long node) {
+    return NodeLayout.keyLength(nodes.segmentPlain(node), node);
+  }
+
+  /** Writer: a copy of a node's key. */
+  public byte[] key(long node) {
+    MemorySegment s = nodes.segmentPlain(node);
+    byte[] k = new byte[NodeLayout.keyLength(s, node)];
+    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, node + NodeLayout.KEY_OFFSET, k, 0, k.length);
+    return k;
+  }
+
+  private long parent(long n) {
+    return NodeLayout.parentPlain(nodes.segmentPlain(n), n);
+  }
+
+  private long left(long n) {
+    return NodeLayout.leftPlain(nodes.segmentPlain(n), n);
+  }
+
+  private long right(long n) {
+    return NodeLayout.rightPlain(nodes.segmentPlain(n), n);
+  }
+
+  private boolean isRed(long n) {
+    return (flags(n) & NodeLayout.RED_BIT) != 0;
+  }
+
+  private void setRed(long n, boolean red) {
+    int f = flags(n);
+    int nf = red ? f | NodeLayout.RED_BIT : f & ~NodeLayout.RED_BIT;
+    if (nf != f) {
+      beginChange(n);
+      setFlags(n, nf);
+      endChange(n);
+    }
+  }
+}
