@@ -240,7 +240,7 @@ final class Cursor implements MemDBIterator {
     if (candidateKey.length < kl) {
       candidateKey = new byte[Math.max(kl, candidateKey.length * 2)];
     }
-    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, n + NodeLayout.KEY_OFFSET, candidateKey, 0, kl);
+    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(n), candidateKey, 0, kl);
     candidateKeyLength = kl;
     candidateFlags = f;
     candidateVersion = v;

@@ -109,93 +109,93 @@ public final class NodeLayout {
 
   /** Reader: the version, before reading the fields it guards. */
   public static int versionAcquire(MemorySegment s, long node) {
-    return (int) VERSION.getAcquire(s, node);
+    return (int) VERSION.getAcquire(s, at(node));
   }
 
   /** Reader (after a load-load fence) and writer: the version. */
   public static int versionPlain(MemorySegment s, long node) {
-    return (int) VERSION.get(s, node);
+    return (int) VERSION.get(s, at(node));
   }
 
   /** Writer: marks the start of a change (odd); follow with a store-store fence. */
   public static void setVersionOpaque(MemorySegment s, long node, int version) {
-    VERSION.setOpaque(s, node, version);
+    VERSION.setOpaque(s, at(node), version);
   }
 
   /** Writer: marks the end of a change (even); publishes every store before it. */
   public static void setVersionRelease(MemorySegment s, long node, int version) {
-    VERSION.setRelease(s, node, version);
+    VERSION.setRelease(s, at(node), version);
   }
 
   // ---- immutable once linked ----
 
   /** The key length; immutable once the node is linked, so a plain read is enough. */
   public static int keyLength(MemorySegment s, long node) {
-    return Short.toUnsignedInt((short) KEY_LENGTH.get(s, node));
+    return Short.toUnsignedInt((short) KEY_LENGTH.get(s, at(node)));
   }
 
   /** Writer, before linking: sets the key length. */
   public static void setKeyLength(MemorySegment s, long node, int length) {
-    KEY_LENGTH.set(s, node, (short) length);
+    KEY_LENGTH.set(s, at(node), (short) length);
   }
 
   // ---- flags: colour, deleted mark, key flags ----
 
   /** The flags word; readers only inside a validated window. */
   public static int flagsPlain(MemorySegment s, long node) {
-    return Short.toUnsignedInt((short) FLAGS.get(s, node));
+    return Short.toUnsignedInt((short) FLAGS.get(s, at(node)));
   }
 
   /** Writer, inside a change window or before linking: sets the flags word. */
   public static void setFlagsPlain(MemorySegment s, long node, int flags) {
-    FLAGS.set(s, node, (short) flags);
+    FLAGS.set(s, at(node), (short) flags);
   }
 
   // ---- links ----
 
   /** Reader: the parent; acquire so the node it names is seen fully written. */
   public static long parentAcquire(MemorySegment s, long node) {
-    return (long) PARENT.getAcquire(s, node);
+    return (long) PARENT.getAcquire(s, at(node));
   }
 
   /** Writer: the parent. */
   public static long parentPlain(MemorySegment s, long node) {
-    return (long) PARENT.get(s, node);
+    return (long) PARENT.get(s, at(node));
   }
 
   /** Writer: sets the parent; release so a reader that climbs to it sees it fully written. */
   public static void setParentRelease(MemorySegment s, long node, long parent) {
-    PARENT.setRelease(s, node, parent);
+    PARENT.setRelease(s, at(node), parent);
   }
 
   /** Reader: the left child; acquire so a newly linked child is seen fully written. */
   public static long leftAcquire(MemorySegment s, long node) {
-    return (long) LEFT.getAcquire(s, node);
+    return (long) LEFT.getAcquire(s, at(node));
   }
 
   /** Writer: the left child. */
   public static long leftPlain(MemorySegment s, long node) {
-    return (long) LEFT.get(s, node);
+    return (long) LEFT.get(s, at(node));
   }
 
   /** Writer: links a left child; release so the child's contents are visible before the link. */
   public static void setLeftRelease(MemorySegment s, long node, long child) {
-    LEFT.setRelease(s, node, child);
+    LEFT.setRelease(s, at(node), child);
   }
 
   /** Reader: the right child; acquire so a newly linked child is seen fully written. */
   public static long rightAcquire(MemorySegment s, long node) {
-    return (long) RIGHT.getAcquire(s, node);
+    return (long) RIGHT.getAcquire(s, at(node));
   }
 
   /** Writer: the right child. */
   public static long rightPlain(MemorySegment s, long node) {
-    return (long) RIGHT.get(s, node);
+    return (long) RIGHT.get(s, at(node));
   }
 
   /** Writer: links a right child; release so the child's contents are visible before the link. */
   public static void setRightRelease(MemorySegment s, long node, long child) {
-    RIGHT.setRelease(s, node, child);
+    RIGHT.setRelease(s, at(node), child);
   }
 
   /** Reader: the child on one side; {@code right} selects the right child. */
@@ -207,17 +207,38 @@ public final class NodeLayout {
 
   /** Reader: the newest value record; acquire so the record's bytes are seen fully written. */
   public static long valueAcquire(MemorySegment s, long node) {
-    return (long) VALUE.getAcquire(s, node);
+    return (long) VALUE.getAcquire(s, at(node));
   }
 
   /** Writer: the newest value record. */
   public static long valuePlain(MemorySegment s, long node) {
-    return (long) VALUE.get(s, node);
+    return (long) VALUE.get(s, at(node));
   }
 
   /** Writer: points the node at a record; release so the record is written before it is seen. */
   public static void setValueRelease(MemorySegment s, long node, long record) {
-    VALUE.setRelease(s, node, record);
+    VALUE.setRelease(s, at(node), record);
+  }
+
+  /**
+   * Returns the in-block offset of a node address: accessors take whole addresses (block index
+   * in the high half) and address the block segment by the low half.
+   *
+   * @param node a node address
+   * @return its offset in its block
+   */
+  public static long at(long node) {
+    return node & 0xFFFF_FFFFL;
+  }
+
+  /**
+   * Returns the in-block offset of a node's first key byte.
+   *
+   * @param node a node address
+   * @return the offset of {@code key[0]}
+   */
+  public static long keyAt(long node) {
+    return at(node) + KEY_OFFSET;
   }
 
   private static long offset(String name) {

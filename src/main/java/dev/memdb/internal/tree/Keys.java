@@ -18,7 +18,7 @@ public final class Keys {
    * @return negative, zero or positive as the search key is below, equal to or above the node's
    */
   public static int compare(MemorySegment key, long keyLength, MemorySegment s, long node) {
-    long start = node + NodeLayout.KEY_OFFSET;
+    long start = NodeLayout.keyAt(node);
     long nodeKeyLength = NodeLayout.keyLength(s, node);
     long i = MemorySegment.mismatch(key, 0, keyLength, s, start, start + nodeKeyLength);
     if (i < 0) {

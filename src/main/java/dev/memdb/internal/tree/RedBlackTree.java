@@ -135,7 +135,7 @@ public final class RedBlackTree {
     NodeLayout.setLeftRelease(s, n, NULL);
     NodeLayout.setRightRelease(s, n, NULL);
     NodeLayout.setValueRelease(s, n, NULL);
-    MemorySegment.copy(key, 0, s, ValueLayout.JAVA_BYTE, n + NodeLayout.KEY_OFFSET, key.length);
+    MemorySegment.copy(key, 0, s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(n), key.length);
     return n;
   }
 
@@ -335,7 +335,7 @@ public final class RedBlackTree {
   public byte[] key(long node) {
     MemorySegment s = nodes.segmentPlain(node);
     byte[] k = new byte[NodeLayout.keyLength(s, node)];
-    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, node + NodeLayout.KEY_OFFSET, k, 0, k.length);
+    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(node), k, 0, k.length);
     return k;
   }
 
