@@ -27,6 +27,7 @@ final class Cursor implements MemDBIterator {
   private static final int CAPTURED = 0;
   private static final int SKIP = 1;
   private static final int FAILED = 2;
+  private static final int END = 3;
 
   private final Store store;
   private final byte[] lower;
@@ -54,6 +55,8 @@ final class Cursor implements MemDBIterator {
   private int candidateValueLength;
   private int candidateFlags;
   private int candidateVersion;
+  private long candidateNode;
+  private long candidateGeneration;
 
   Cursor(
       Store store,
@@ -131,6 +134,7 @@ final class Cursor implements MemDBIterator {
         try {
           int r = tryMove();
           if (r != FAILED && gate.valid(e)) {
+            commit(r);
             return;
           }
         } catch (IndexOutOfBoundsException | IllegalStateException stale) {
@@ -145,26 +149,34 @@ final class Cursor implements MemDBIterator {
               if (snapshot != null) {
                 snapshot.checkValid();
               }
-              if (tryMove() == FAILED) {
+              int r = tryMove();
+              if (r == FAILED) {
                 throw new IllegalStateException("memdb: inconsistent tree under the write lock");
               }
+              commit(r);
               return null;
             });
         return;
       }
       gate.retried();
-      // A failed attempt may have left the cursor mid-step: seek again from the last key.
+      // The node the cursor stood on may have changed: seek again from the last key.
       node = NULL;
       Thread.onSpinWait();
     }
   }
 
-  /** One optimistic attempt to reach the next shown key. */
+  /**
+   * One optimistic attempt to reach the next shown key. It changes nothing the iterator shows:
+   * the result waits in the candidate fields until {@link #commit(int)}, after the epoch check.
+   *
+   * @return CAPTURED (a candidate is ready), END (no more keys) or FAILED
+   */
   private int tryMove() {
     TreeReader reader = store.reader;
     MemorySegment[] t = reader.table();
     MemorySegment[] vt = store.vlog.arena().blocksAcquire();
     long gen = store.generation;
+    candidateGeneration = gen;
     long n;
     if (!started) {
       n = ascending
@@ -175,14 +187,12 @@ final class Cursor implements MemDBIterator {
     } else {
       n = reader.step(t, node, nodeVersion, ascending);
     }
-    for (int hops = 0; ; hops++) {
+    while (true) {
       if (n == TreeReader.RETRY) {
         return FAILED;
       }
       if (n == NULL) {
-        finish(gen);
-        valid = false;
-        return CAPTURED;
+        return END;
       }
       int r = capture(t, vt, n);
       if (r == FAILED) {
@@ -193,24 +203,24 @@ final class Cursor implements MemDBIterator {
           return FAILED; // never repeat or go back: seek again from the last key
         }
         if (!inRange()) {
-          finish(gen);
-          valid = false;
-          return CAPTURED;
+          return END;
         }
-        accept(n, gen);
+        candidateNode = n;
         return CAPTURED;
       }
       n = reader.step(t, n, candidateVersion, ascending);
     }
   }
 
-  private void finish(long gen) {
+  /** Makes a validated attempt's result the iterator's position. */
+  private void commit(int result) {
     started = true;
-    generation = gen;
-    node = NULL;
-  }
-
-  private void accept(long n, long gen) {
+    generation = candidateGeneration;
+    if (result == END) {
+      node = NULL;
+      valid = false;
+      return;
+    }
     byte[] k = key;
     key = candidateKey;
     candidateKey = k;
@@ -220,10 +230,8 @@ final class Cursor implements MemDBIterator {
     candidateValue = v;
     valueLength = candidateValueLength;
     flags = candidateFlags;
-    node = n;
+    node = candidateNode;
     nodeVersion = candidateVersion;
-    generation = gen;
-    started = true;
     valid = true;
   }
 

@@ -5,6 +5,16 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
+/** Cache-line padding before the epoch (superclass fields are laid out first). */
+abstract class ReadGatePad {
+  long p01, p02, p03, p04, p05, p06, p07, p08;
+}
+
+/** The epoch every reader loads twice per operation. */
+abstract class ReadGateEpoch extends ReadGatePad {
+  int epoch;
+}
+
 /**
  * The buffer-wide part of the read protocol: the write lock, the bulk epoch and the closed state.
  *
@@ -15,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * change by spinning briefly and then by taking the write lock. Closing leaves the epoch odd for
  * ever, so no reader starts again on freed memory.
  */
-public final class ReadGate {
+public final class ReadGate extends ReadGateEpoch {
   /** Optimistic attempts before a reader takes the write lock. */
   static final int OPTIMISTIC_ATTEMPTS = 64;
 
@@ -25,19 +35,19 @@ public final class ReadGate {
     try {
       EPOCH =
           MethodHandles.lookup()
-              .findVarHandle(ReadGate.class, "epoch", int.class)
+              .findVarHandle(ReadGateEpoch.class, "epoch", int.class)
               .withInvokeExactBehavior();
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
+  // Padding after the epoch, so writer-side fields of neighbouring objects stay off its line.
+  long q01, q02, q03, q04, q05, q06, q07, q08;
+
   private final ReentrantLock writeLock = new ReentrantLock();
   private final LongAdder retries = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
-
-  @SuppressWarnings("unused") // through EPOCH
-  private int epoch;
 
   private volatile boolean closed;
 
@@ -55,24 +65,24 @@ public final class ReadGate {
 
   /** Reader: the epoch at the start of a read; odd means a bulk change is under way. */
   int epochAcquire() {
-    return (int) EPOCH.getAcquire(this);
+    return (int) EPOCH.getAcquire((ReadGateEpoch) this);
   }
 
   /** Reader: whether no bulk change started since {@code e} was read. */
   boolean valid(int e) {
     VarHandle.loadLoadFence();
-    return (int) EPOCH.get(this) == e;
+    return (int) EPOCH.get((ReadGateEpoch) this) == e;
   }
 
   /** Writer: starts a bulk change; readers starting now wait, readers under way retry. */
   void beginBulk() {
-    EPOCH.setOpaque(this, (int) EPOCH.get(this) + 1);
+    EPOCH.setOpaque((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 1);
     VarHandle.storeStoreFence();
   }
 
   /** Writer: ends a bulk change and publishes it. */
   void endBulk() {
-    EPOCH.setRelease(this, (int) EPOCH.get(this) + 1);
+    EPOCH.setRelease((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 1);
   }
 
   /**

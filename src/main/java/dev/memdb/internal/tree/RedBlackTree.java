@@ -6,7 +6,6 @@ import dev.memdb.internal.arena.BlockArena;
 import dev.memdb.internal.layout.NodeLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -22,27 +21,8 @@ import java.lang.invoke.VarHandle;
  * pointer lives in a versioned header (two heap fields) treated like a node.
  */
 public final class RedBlackTree {
-  private static final VarHandle HEADER_VERSION;
-  private static final VarHandle ROOT;
-
-  static {
-    try {
-      MethodHandles.Lookup l = MethodHandles.lookup();
-      HEADER_VERSION =
-          l.findVarHandle(RedBlackTree.class, "headerVersion", int.class).withInvokeExactBehavior();
-      ROOT = l.findVarHandle(RedBlackTree.class, "root", long.class).withInvokeExactBehavior();
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private final BlockArena nodes;
-
-  @SuppressWarnings("unused") // through HEADER_VERSION
-  private int headerVersion;
-
-  @SuppressWarnings("unused") // through ROOT
-  private long root = NULL;
+  private final RootHeader header = new RootHeader();
 
   // Where the last search would link a new node (writer-only scratch).
   private long insertParent = NULL;
@@ -69,15 +49,15 @@ public final class RedBlackTree {
   // ---------------------------------------------------------------- header (reader side)
 
   int headerVersionAcquire() {
-    return (int) HEADER_VERSION.getAcquire(this);
+    return header.versionAcquire();
   }
 
   int headerVersionPlain() {
-    return (int) HEADER_VERSION.get(this);
+    return header.versionPlain();
   }
 
   long rootAcquire() {
-    return (long) ROOT.getAcquire(this);
+    return header.rootAcquire();
   }
 
   // ---------------------------------------------------------------- writer
@@ -88,7 +68,7 @@ public final class RedBlackTree {
    * @return the root node or NULL
    */
   public long root() {
-    return (long) ROOT.get(this);
+    return header.rootPlain();
   }
 
   /**
@@ -155,7 +135,7 @@ public final class RedBlackTree {
   public void link(long node) {
     NodeLayout.setParentRelease(nodes.segmentPlain(node), node, insertParent);
     if (insertParent == NULL) {
-      ROOT.setRelease(this, node);
+      header.setRootRelease(node);
     } else if (insertRight) {
       NodeLayout.setRightRelease(nodes.segmentPlain(insertParent), insertParent, node);
     } else {
@@ -234,7 +214,7 @@ public final class RedBlackTree {
     }
     NodeLayout.setParentRelease(ys, y, p);
     if (p == NULL) {
-      ROOT.setRelease(this, y);
+      header.setRootRelease(y);
     } else {
       MemorySegment ps = nodes.segmentPlain(p);
       if (NodeLayout.leftPlain(ps, p) == x) {
@@ -279,7 +259,7 @@ public final class RedBlackTree {
 
   private void beginChangeOrHeader(long node) {
     if (node == NULL) {
-      HEADER_VERSION.setOpaque(this, headerVersionPlain() + 1);
+      header.setVersionOpaque(header.versionPlain() + 1);
       VarHandle.storeStoreFence();
     } else {
       beginChange(node);
@@ -288,7 +268,7 @@ public final class RedBlackTree {
 
   private void endChangeOrHeader(long node) {
     if (node == NULL) {
-      HEADER_VERSION.setRelease(this, headerVersionPlain() + 1);
+      header.setVersionRelease(header.versionPlain() + 1);
     } else {
       endChange(node);
     }
@@ -300,7 +280,7 @@ public final class RedBlackTree {
    */
   public void clear() {
     beginChangeOrHeader(NULL);
-    ROOT.setRelease(this, NULL);
+    header.setRootRelease(NULL);
     endChangeOrHeader(NULL);
   }
 
