@@ -41,6 +41,13 @@ public final class BlockArena {
 
   private static final long ALIGNMENT_MASK = 7;
 
+  /**
+   * Empty slots before and after the blocks in the published table (64 bytes of references on
+   * each side): readers load table slots on every node hop, and the writer's own arrays, allocated
+   * next to the table, are stored to on every allocation; without padding they share cache lines.
+   */
+  static final int TABLE_PAD = 16;
+
   private final String name;
   private final BlockAllocator allocator;
   private final long initialBlockSize;
@@ -49,7 +56,7 @@ public final class BlockArena {
 
   /** Published block table; readers use {@link #blocksAcquire()}, the writer reads it plainly. */
   @SuppressWarnings("unused") // accessed through BLOCKS
-  private MemorySegment[] blocks = new MemorySegment[0];
+  private MemorySegment[] blocks = new MemorySegment[2 * TABLE_PAD];
 
   // Writer-only state.
   private Block[] owned = new Block[0];
@@ -106,7 +113,13 @@ public final class BlockArena {
    */
   public MemorySegment segment(MemorySegment[] table, long address) {
     int block = Address.block(address);
-    return block < table.length ? table[block] : blocksAcquire()[block];
+    if (block >= table.length - 2 * TABLE_PAD) {
+      table = blocksAcquire();
+      if (block >= table.length - 2 * TABLE_PAD) {
+        throw new IndexOutOfBoundsException("no block " + block + " in the " + name + " arena");
+      }
+    }
+    return table[TABLE_PAD + block];
   }
 
   /**
@@ -116,7 +129,7 @@ public final class BlockArena {
    * @return the block holding it
    */
   public MemorySegment segmentPlain(long address) {
-    return ((MemorySegment[]) BLOCKS.get(this))[Address.block(address)];
+    return owned[Address.block(address)].segment();
   }
 
   /**
@@ -156,14 +169,22 @@ public final class BlockArena {
     int count = used.length;
     Block[] newOwned = Arrays.copyOf(owned, count + 1);
     newOwned[count] = block;
-    MemorySegment[] table = Arrays.copyOf((MemorySegment[]) BLOCKS.get(this), count + 1);
-    table[count] = block.segment();
     used = Arrays.copyOf(used, count + 1);
     owned = newOwned;
+    MemorySegment[] table = publishedTable(newOwned);
     blockSize = growth;
     BLOCKS.setRelease(this, table);
     bytesAllocated += size;
     listener.blockAllocated(name, size);
+  }
+
+  /** Builds a complete, padded table of the given blocks, to be published once. */
+  private static MemorySegment[] publishedTable(Block[] blocks) {
+    MemorySegment[] table = new MemorySegment[TABLE_PAD + blocks.length + TABLE_PAD];
+    for (int i = 0; i < blocks.length; i++) {
+      table[TABLE_PAD + i] = blocks[i].segment();
+    }
+    return table;
   }
 
   /**
@@ -209,8 +230,8 @@ public final class BlockArena {
     }
     Block[] dropped = Arrays.copyOfRange(owned, keep, count);
     if (keep < count) {
-      BLOCKS.setRelease(this, Arrays.copyOf((MemorySegment[]) BLOCKS.get(this), keep));
       owned = Arrays.copyOf(owned, keep);
+      BLOCKS.setRelease(this, publishedTable(owned));
       used = Arrays.copyOf(used, keep);
     }
     if (keep > 0) {

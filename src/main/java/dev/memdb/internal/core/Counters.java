@@ -57,13 +57,23 @@ final class Counters {
    * @param newDirty the dirty flag
    */
   void publish(long newKeyCount, long newDataSize, boolean newDirty) {
-    int s = (int) SEQ.get(this);
-    SEQ.setOpaque(this, s + 1);
-    VarHandle.storeStoreFence();
+    beginPublish();
     keyCount = newKeyCount;
     dataSize = newDataSize;
     dirty = newDirty;
-    SEQ.setRelease(this, s + 2);
+    SEQ.setRelease(this, (int) SEQ.get(this) + 1);
+  }
+
+  /**
+   * Writer: opens the counters' window early, so that something else (the start of a revert) can
+   * happen inside it; {@link #publish} closes it.
+   */
+  void beginPublish() {
+    int s = (int) SEQ.get(this);
+    if ((s & 1) == 0) {
+      SEQ.setOpaque(this, s + 1);
+      VarHandle.storeStoreFence();
+    }
   }
 
   /** Reader: the key count. */

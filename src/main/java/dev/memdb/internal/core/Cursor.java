@@ -129,18 +129,14 @@ final class Cursor implements MemDBIterator {
       if (snapshot != null) {
         snapshot.checkValid();
       }
-      int e = gate.epochAcquire();
-      if ((e & 1) == 0) {
-        try {
-          int r = tryMove();
-          if (r != FAILED && gate.valid(e)) {
-            commit(r);
-            return;
-          }
-        } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-          gate.checkOpen();
+      int e = gate.awaitReadableEpoch();
+      try {
+        int r = tryMove(gate.readLimit(e));
+        if (r != FAILED && gate.valid(e)) {
+          commit(r);
+          return;
         }
-      } else {
+      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
         gate.checkOpen();
       }
       if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
@@ -149,7 +145,7 @@ final class Cursor implements MemDBIterator {
               if (snapshot != null) {
                 snapshot.checkValid();
               }
-              int r = tryMove();
+              int r = tryMove(ReadGate.NO_LIMIT);
               if (r == FAILED) {
                 throw new IllegalStateException("memdb: inconsistent tree under the write lock");
               }
@@ -171,7 +167,7 @@ final class Cursor implements MemDBIterator {
    *
    * @return CAPTURED (a candidate is ready), END (no more keys) or FAILED
    */
-  private int tryMove() {
+  private int tryMove(long revertTarget) {
     TreeReader reader = store.reader;
     MemorySegment[] t = reader.table();
     MemorySegment[] vt = store.vlog.arena().blocksAcquire();
@@ -194,7 +190,7 @@ final class Cursor implements MemDBIterator {
       if (n == NULL) {
         return END;
       }
-      int r = capture(t, vt, n);
+      int r = capture(t, vt, n, revertTarget);
       if (r == FAILED) {
         return FAILED;
       }
@@ -236,7 +232,7 @@ final class Cursor implements MemDBIterator {
   }
 
   /** Captures node {@code n} into the candidate buffers inside its version. */
-  private int capture(MemorySegment[] t, MemorySegment[] vt, long n) {
+  private int capture(MemorySegment[] t, MemorySegment[] vt, long n, long revertTarget) {
     MemorySegment s = store.reader.segment(t, n);
     int v = NodeLayout.versionAcquire(s, n);
     if ((v & 1) != 0) {
@@ -244,6 +240,14 @@ final class Cursor implements MemDBIterator {
     }
     int f = NodeLayout.flagsPlain(s, n);
     long record = NodeLayout.valueAcquire(s, n);
+    if (revertTarget != ReadGate.NO_LIMIT) {
+      // A revert is under way: show the state it leaves (see ReadGate#readLimit).
+      f = store.flagsAfterRevert(f, record, revertTarget);
+      if (f == Store.RETRY_FLAGS) {
+        return FAILED;
+      }
+    }
+    long asOf = snapshot == null ? revertTarget : Math.min(snapshot.position(), revertTarget);
     int kl = NodeLayout.keyLength(s, n);
     if (candidateKey.length < kl) {
       candidateKey = new byte[Math.max(kl, candidateKey.length * 2)];
@@ -255,8 +259,8 @@ final class Cursor implements MemDBIterator {
     if ((f & NodeLayout.DELETED_BIT) != 0) {
       return Store.valid(s, n, v) ? SKIP : FAILED;
     }
-    if (snapshot != null && record != NULL) {
-      record = store.vlog.asOf(vt, record, snapshot.position());
+    if (asOf != ReadGate.NO_LIMIT && record != NULL) {
+      record = store.vlog.asOf(vt, record, asOf);
       if (record < NULL) {
         return FAILED;
       }

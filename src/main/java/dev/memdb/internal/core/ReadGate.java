@@ -51,6 +51,12 @@ public final class ReadGate extends ReadGateEpoch {
 
   private volatile boolean closed;
 
+  /** Read limit meaning "the current state". */
+  static final long NO_LIMIT = Long.MAX_VALUE;
+
+  /** The target of the revert under way, or {@link #NO_LIMIT}; set only while the epoch is odd. */
+  private volatile long revertTarget = NO_LIMIT;
+
   /** Creates an open gate. */
   public ReadGate() {}
 
@@ -66,6 +72,61 @@ public final class ReadGate extends ReadGateEpoch {
   /** Reader: the epoch at the start of a read; odd means a bulk change is under way. */
   int epochAcquire() {
     return (int) EPOCH.getAcquire((ReadGateEpoch) this);
+  }
+
+  /**
+   * Reader: the epoch once the buffer can be read: no bulk change under way, or a revert, whose
+   * result readers compute themselves (see {@link #readLimit(int)}). Any other bulk change holds the write lock for its
+   * whole duration, so taking the lock would wait just as long; spinning (then yielding) keeps the
+   * reader off the lock queue, where a writer that re-acquires the lock at once could starve it.
+   *
+   * @return an even epoch
+   * @throws IllegalStateException if the buffer is closed
+   */
+  int awaitReadableEpoch() {
+    for (int spins = 0; ; spins++) {
+      int e = epochAcquire();
+      if ((e & 1) == 0 || revertTarget != NO_LIMIT) {
+        return e;
+      }
+      checkOpen();
+      if (spins < 256) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+  }
+
+  /**
+   * Reader: the value-log position reads must be made as of, for the epoch read at the start.
+   * While a revert runs, the buffer's state is already the post-revert one (its counters were
+   * published when it started): a reader sees each key as of the revert's target position, which
+   * is exactly what the revert will leave, whether or not it has reached that key yet.
+   *
+   * @param e the epoch from {@link #awaitReadableEpoch()}
+   * @return {@link #NO_LIMIT} or the position of the revert under way
+   */
+  long readLimit(int e) {
+    return (e & 1) == 0 ? NO_LIMIT : revertTarget;
+  }
+
+  /**
+   * Writer: starts a revert to {@code target}: readers switch to reading as of it. The target is
+   * stored before the release store of the odd epoch, so a reader that sees the epoch sees it.
+   *
+   * @param target the position the value log is reverted to
+   */
+  void beginRevert(long target) {
+    revertTarget = target;
+    EPOCH.setRelease((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 1);
+    VarHandle.storeStoreFence();
+  }
+
+  /** Writer: ends a revert. A reader still using the target fails its epoch check. */
+  void endRevert() {
+    endBulk();
+    revertTarget = NO_LIMIT;
   }
 
   /** Reader: whether no bulk change started since {@code e} was read. */

@@ -178,7 +178,15 @@ public final class Stages {
     }
   }
 
-  /** Undoes the records after {@code mark}, newest first, then truncates the log. */
+  /**
+   * Undoes the records after {@code mark}, newest first, then truncates the log.
+   *
+   * <p>Readers do not wait for it. A read-only first pass computes the counters the revert will
+   * leave; then, in one counters window, the epoch turns odd with the target published and the
+   * new counters are stored: that is the revert's linearization point. From then on readers read
+   * every key as of the target (what the revert leaves), while the second pass changes the nodes
+   * one by one and the log is truncated; the even epoch ends it.
+   */
   private void revert(ArenaMark mark) {
     Store st = store;
     var tree = st.tree;
@@ -188,8 +196,22 @@ public final class Stages {
     long dataSize = c.dataSizePlain();
     boolean dirty = c.dirtyPlain();
     long target = mark.position();
-    st.gate.beginBulk();
+    for (long r = vlog.tailPosition(); r > target; r = vlog.positionBefore(r)) {
+      long previous = vlog.previousPlain(r);
+      dataSize -= vlog.lengthPlain(r);
+      if (previous != NULL) {
+        dataSize += vlog.lengthPlain(previous);
+      } else if ((tree.flags(vlog.nodePlain(r)) & NodeLayout.KEY_FLAGS_MASK & PERSISTENT) != 0) {
+        dirty = true;
+      } else {
+        keyCount--;
+        dataSize -= tree.keyLength(vlog.nodePlain(r));
+      }
+    }
+    c.beginPublish();
+    st.gate.beginRevert(target);
     try {
+      c.publish(keyCount, dataSize, dirty);
       long cursor = vlog.tailPosition();
       while (cursor > target) {
         long record = cursor;
@@ -197,29 +219,19 @@ public final class Stages {
         long previous = vlog.previousPlain(record);
         tree.beginChange(node);
         tree.setValue(node, previous);
-        dataSize -= vlog.lengthPlain(record);
         if (previous == NULL) {
-          // The key's first value is undone: only persistent flags keep it alive (§3.4).
           int flags = tree.flags(node);
           int keep = flags & NodeLayout.KEY_FLAGS_MASK & PERSISTENT;
-          if (keep == 0) {
-            tree.setFlags(node, (flags & NodeLayout.RED_BIT) | NodeLayout.DELETED_BIT);
-            keyCount--;
-            dataSize -= tree.keyLength(node);
-          } else {
-            tree.setFlags(node, (flags & NodeLayout.RED_BIT) | keep);
-            dirty = true;
-          }
-        } else {
-          dataSize += vlog.lengthPlain(previous);
+          tree.setFlags(
+              node,
+              (flags & NodeLayout.RED_BIT) | (keep == 0 ? NodeLayout.DELETED_BIT : keep));
         }
         tree.endChange(node);
         cursor = vlog.positionBefore(record);
       }
-      c.publish(keyCount, dataSize, dirty);
       vlog.arena().truncate(mark);
     } finally {
-      st.gate.endBulk();
+      st.gate.endRevert();
     }
   }
 

@@ -106,21 +106,17 @@ public final class Store {
     checkValues();
     MemorySegment k = MemorySegment.ofArray(key);
     for (int attempt = 0; ; attempt++) {
-      int e = gate.epochAcquire();
-      if ((e & 1) == 0) {
-        try {
-          byte[] r = tryGet(k, Long.MAX_VALUE);
-          if (r != RETRY_BYTES && gate.valid(e)) {
-            return r;
-          }
-        } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-          gate.checkOpen();
+      int e = gate.awaitReadableEpoch();
+      try {
+        byte[] r = tryGet(k, gate.readLimit(e));
+        if (r != RETRY_BYTES && gate.valid(e)) {
+          return r;
         }
-      } else {
+      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
         gate.checkOpen();
       }
       if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
-        return underLock(() -> tryGetLocked(k, Long.MAX_VALUE));
+        return underLock(() -> tryGetLocked(k, ReadGate.NO_LIMIT));
       }
       gate.retried();
       Thread.onSpinWait();
@@ -140,17 +136,13 @@ public final class Store {
     for (int attempt = 0; ; attempt++) {
       stillValid.run();
       checkValues();
-      int e = gate.epochAcquire();
-      if ((e & 1) == 0) {
-        try {
-          byte[] r = tryGet(k, asOf);
-          if (r != RETRY_BYTES && gate.valid(e)) {
-            return r;
-          }
-        } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-          gate.checkOpen();
+      int e = gate.awaitReadableEpoch();
+      try {
+        byte[] r = tryGet(k, Math.min(asOf, gate.readLimit(e)));
+        if (r != RETRY_BYTES && gate.valid(e)) {
+          return r;
         }
-      } else {
+      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
         gate.checkOpen();
       }
       if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
@@ -174,7 +166,10 @@ public final class Store {
     return r;
   }
 
-  /** One optimistic attempt; {@code asOf == Long.MAX_VALUE} reads the current value. */
+  /**
+   * One optimistic attempt. {@code asOf} is a snapshot's position, the target of a revert under
+   * way, or {@link ReadGate#NO_LIMIT} for the current value.
+   */
   private byte[] tryGet(MemorySegment key, long asOf) {
     MemorySegment[] t = reader.table();
     long n = reader.find(t, key);
@@ -195,7 +190,7 @@ public final class Store {
       return valid(s, n, v) ? null : RETRY_BYTES;
     }
     MemorySegment[] vt = vlog.arena().blocksAcquire();
-    if (asOf != Long.MAX_VALUE) {
+    if (asOf != ReadGate.NO_LIMIT) {
       record = vlog.asOf(vt, record, asOf);
       if (record == NULL) {
         return valid(s, n, v) ? null : RETRY_BYTES;
@@ -223,23 +218,19 @@ public final class Store {
   public KeyFlags getFlags(byte[] key) {
     MemorySegment k = MemorySegment.ofArray(key);
     for (int attempt = 0; ; attempt++) {
-      int e = gate.epochAcquire();
-      if ((e & 1) == 0) {
-        try {
-          int f = tryGetFlags(k);
-          if (f != RETRY_FLAGS && gate.valid(e)) {
-            return f == NO_FLAGS ? null : KeyFlags.of(f);
-          }
-        } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-          gate.checkOpen();
+      int e = gate.awaitReadableEpoch();
+      try {
+        int f = tryGetFlags(k, gate.readLimit(e));
+        if (f != RETRY_FLAGS && gate.valid(e)) {
+          return f == NO_FLAGS ? null : KeyFlags.of(f);
         }
-      } else {
+      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
         gate.checkOpen();
       }
       if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
         return underLock(
             () -> {
-              int f = tryGetFlags(k);
+              int f = tryGetFlags(k, ReadGate.NO_LIMIT);
               return f < 0 ? null : KeyFlags.of(f);
             });
       }
@@ -248,7 +239,7 @@ public final class Store {
     }
   }
 
-  private int tryGetFlags(MemorySegment key) {
+  private int tryGetFlags(MemorySegment key, long revertTarget) {
     MemorySegment[] t = reader.table();
     long n = reader.find(t, key);
     if (n == TreeReader.RETRY) {
@@ -263,10 +254,40 @@ public final class Store {
       return RETRY_FLAGS;
     }
     int flags = NodeLayout.flagsPlain(s, n);
+    if (revertTarget != ReadGate.NO_LIMIT) {
+      flags = flagsAfterRevert(flags, NodeLayout.valueAcquire(s, n), revertTarget);
+      if (flags == RETRY_FLAGS) {
+        return RETRY_FLAGS;
+      }
+    }
     if (!valid(s, n, v)) {
       return RETRY_FLAGS;
     }
     return (flags & NodeLayout.DELETED_BIT) != 0 ? NO_FLAGS : flags & NodeLayout.KEY_FLAGS_MASK;
+  }
+
+  /**
+   * The flags word a revert to {@code target} leaves on a node (reference §3.4): if every value of
+   * the key is newer than the target, its first value is undone and only persistent flags keep it
+   * alive. Applied to a node the revert already reached, it changes nothing.
+   *
+   * @return the flags word, or RETRY_FLAGS if the history read was torn
+   */
+  int flagsAfterRevert(int flags, long record, long target) {
+    if (record == NULL || record <= target) {
+      return flags;
+    }
+    long kept = vlog.asOf(vlog.arena().blocksAcquire(), record, target);
+    if (kept < NULL) {
+      return RETRY_FLAGS;
+    }
+    if (kept != NULL) {
+      return flags;
+    }
+    int keep = flags & NodeLayout.KEY_FLAGS_MASK & WritePath.persistentMask();
+    return keep == 0
+        ? (flags & NodeLayout.RED_BIT) | NodeLayout.DELETED_BIT
+        : (flags & NodeLayout.RED_BIT) | keep;
   }
 
   /**
