@@ -54,7 +54,7 @@ public final class MemDB implements AutoCloseable {
   private long resetGeneration;
   private boolean inCallback;
 
-  private MemDB(MemDBOptions options) {
+  private MemDB(MemDBOptions options, BlockAllocator allocator) {
     BlockArena.ArenaListener events =
         new BlockArena.ArenaListener() {
           @Override
@@ -69,7 +69,7 @@ public final class MemDB implements AutoCloseable {
         };
     this.store =
         new Store(
-            BlockAllocator.sharedArenas(),
+            allocator,
             options.initialBlockSize(),
             options.maxBlockSize(),
             events);
@@ -86,7 +86,7 @@ public final class MemDB implements AutoCloseable {
    * @return a new buffer
    */
   public static MemDB create() {
-    return new MemDB(MemDBOptions.defaults());
+    return new MemDB(MemDBOptions.defaults(), BlockAllocator.pooled());
   }
 
   /**
@@ -96,7 +96,34 @@ public final class MemDB implements AutoCloseable {
    * @return a new buffer
    */
   public static MemDB create(MemDBOptions options) {
-    return new MemDB(Objects.requireNonNull(options, "options"));
+    return new MemDB(Objects.requireNonNull(options, "options"), BlockAllocator.pooled());
+  }
+
+  /** Test seam: a buffer whose blocks come from the given allocator (fault injection). */
+  static MemDB create(MemDBOptions options, BlockAllocator allocator) {
+    return new MemDB(options, allocator);
+  }
+
+  /**
+   * Gives back to the operating system the freed blocks memdb keeps for reuse. Blocks of up to 1
+   * MiB freed by rollbacks, resets and closes are pooled process-wide (at most 64 MiB, see {@code
+   * memdb.pool.maxBytes}) because freeing FFM memory from a shared arena costs a handshake with
+   * every thread; call this to return that memory, e.g. after a burst of transactions.
+   *
+   * @return bytes freed
+   */
+  public static long trimBlockPool() {
+    return BlockAllocator.trimPool();
+  }
+
+  /**
+   * Returns the bytes of freed blocks memdb keeps for reuse across all buffers of this JVM; they
+   * are not part of any buffer's {@link #memoryFootprint()}.
+   *
+   * @return bytes
+   */
+  public static long pooledBlockBytes() {
+    return BlockAllocator.pooledBytes();
   }
 
   // ------------------------------------------------------------------ writes

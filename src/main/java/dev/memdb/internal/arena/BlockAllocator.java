@@ -4,9 +4,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Where arena blocks come from and go back to. The default gives each block its own shared {@link
- * Arena}, so a truncated block's memory goes back to the operating system at once; tests inject
- * failing allocators through this seam.
+ * Where arena blocks come from and go back to. Each block has its own shared {@link Arena}, so any
+ * block can be given back alone; the default {@link #pooled()} allocator parks freed blocks of
+ * common sizes for reuse. Tests inject failing allocators through this seam.
  */
 public interface BlockAllocator {
   /** The alignment of every block's base address. */
@@ -38,11 +38,39 @@ public interface BlockAllocator {
   record Block(MemorySegment segment, Arena owner) {}
 
   /**
-   * Returns the default allocator: one shared arena per block.
+   * Returns an allocator that gives every block its own shared arena and frees it at once.
    *
    * @return the allocator
    */
   static BlockAllocator sharedArenas() {
     return SharedArenaAllocator.INSTANCE;
+  }
+
+  /**
+   * Returns the default allocator: shared arenas behind a bounded process-wide pool of freed
+   * blocks, so rollbacks and closes rarely pay for closing an arena.
+   *
+   * @return the allocator
+   */
+  static BlockAllocator pooled() {
+    return BlockPool.INSTANCE;
+  }
+
+  /**
+   * Frees every block parked in the default pool.
+   *
+   * @return bytes given back to the operating system
+   */
+  static long trimPool() {
+    return BlockPool.INSTANCE.trim();
+  }
+
+  /**
+   * Returns the bytes parked in the default pool.
+   *
+   * @return bytes allocated from the operating system and held for reuse
+   */
+  static long pooledBytes() {
+    return BlockPool.INSTANCE.pooledBytes();
   }
 }
