@@ -5,6 +5,7 @@ import dev.memdb.internal.arena.BlockArena;
 import dev.memdb.internal.core.ReadGate;
 import dev.memdb.internal.core.SnapshotView;
 import dev.memdb.internal.core.Store;
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
@@ -210,9 +211,45 @@ public final class MemDB implements AutoCloseable {
     updateFlags(key, NO_OPS);
   }
 
+  /**
+   * Writes a value given as segments, without allocating (the zero-allocation write path). The
+   * bytes are copied; the segments may be reused after the call.
+   *
+   * @param key the key's bytes, at most 65,535
+   * @param value the value's bytes, not empty
+   * @param ops flag operations
+   * @throws IllegalArgumentException if {@code value} is empty
+   */
+  public void set(MemorySegment key, MemorySegment value, FlagsOp... ops) {
+    gate.checkOpen();
+    checkKey(key);
+    Objects.requireNonNull(value, "value");
+    if (value.byteSize() == 0) {
+      throw new IllegalArgumentException("cannot set an empty value; use delete for a tombstone");
+    }
+    if (value.byteSize() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("value of " + value.byteSize() + " bytes is over 2^31-1");
+    }
+    write(key, value, ops);
+  }
+
+  /**
+   * Writes a value given as segments, with no flag operations and no varargs array.
+   *
+   * @param key the key's bytes
+   * @param value the value's bytes, not empty
+   */
+  public void set(MemorySegment key, MemorySegment value) {
+    set(key, value, NO_OPS);
+  }
+
   private static final byte[] EMPTY = new byte[0];
 
   private void write(byte[] key, byte[] value, FlagsOp[] ops) {
+    write(MemorySegment.ofArray(key), value == null ? null : MemorySegment.ofArray(value), ops);
+  }
+
+  private void write(MemorySegment key, MemorySegment value, FlagsOp[] ops) {
     lock.lock();
     try {
       checkWritable();
@@ -237,7 +274,41 @@ public final class MemDB implements AutoCloseable {
   public byte[] get(byte[] key) {
     gate.checkOpen();
     Objects.requireNonNull(key, "key");
-    return store.get(key);
+    return store.get(MemorySegment.ofArray(key));
+  }
+
+  /**
+   * Reads a key's current value into a caller's array without allocating (the zero-allocation
+   * read path). Lock-free and linearizable, like {@link #get(byte[])}.
+   *
+   * @param key the key
+   * @param dst receives the value from index 0 if it fits
+   * @return the value's length, copied only if {@code <= dst.length} (call again with a larger
+   *     array otherwise; 0 is a tombstone), or -1 if the key has no value
+   * @throws IllegalStateException if closed, or after {@link #discardValues()}
+   */
+  public int get(byte[] key, byte[] dst) {
+    gate.checkOpen();
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(dst, "dst");
+    return (int) store.getInto(MemorySegment.ofArray(key), MemorySegment.ofArray(dst));
+  }
+
+  /**
+   * Reads a key's current value into a caller's segment without allocating (the zero-allocation
+   * read path for callers that keep keys and values off-heap). Lock-free and linearizable.
+   *
+   * @param key the key's bytes (any segment the calling thread can read; not changed during the
+   *     call)
+   * @param dst receives the value from offset 0 if it fits
+   * @return the value's length, copied only if {@code <= dst.byteSize()}, or -1 if the key has no
+   *     value
+   */
+  public long get(MemorySegment key, MemorySegment dst) {
+    gate.checkOpen();
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(dst, "dst");
+    return store.getInto(key, dst);
   }
 
   /**
@@ -249,7 +320,7 @@ public final class MemDB implements AutoCloseable {
   public KeyFlags getFlags(byte[] key) {
     gate.checkOpen();
     Objects.requireNonNull(key, "key");
-    return store.getFlags(key);
+    return store.getFlags(MemorySegment.ofArray(key));
   }
 
   // ------------------------------------------------------------------ stages and checkpoints
@@ -638,6 +709,13 @@ public final class MemDB implements AutoCloseable {
     Objects.requireNonNull(key, "key");
     if (key.length > KeyTooLargeException.MAX_KEY_LENGTH) {
       throw new KeyTooLargeException(key.length);
+    }
+  }
+
+  private static void checkKey(MemorySegment key) {
+    Objects.requireNonNull(key, "key");
+    if (key.byteSize() > KeyTooLargeException.MAX_KEY_LENGTH) {
+      throw new KeyTooLargeException((int) Math.min(Integer.MAX_VALUE, key.byteSize()));
     }
   }
 

@@ -102,9 +102,8 @@ public final class Store {
    * @param key the key
    * @return a copy, {@code byte[0]} for a tombstone, null if absent, flag-only or rolled back
    */
-  public byte[] get(byte[] key) {
+  public byte[] get(MemorySegment k) {
     checkValues();
-    MemorySegment k = MemorySegment.ofArray(key);
     for (int attempt = 0; ; attempt++) {
       int e = gate.awaitReadableEpoch();
       try {
@@ -121,6 +120,85 @@ public final class Store {
       gate.retried();
       Thread.onSpinWait();
     }
+  }
+
+  /** Returned by {@link #getInto} for a key with no value. */
+  public static final long ABSENT = -1;
+
+  private static final long RETRY_LENGTH = -2;
+
+  /**
+   * Reads a key's current value into a caller's buffer, allocating nothing.
+   *
+   * @param key the key
+   * @param dst where the value is copied, from offset 0, if it fits
+   * @return the value's length (copied only if {@code <= dst.byteSize()}), or {@link #ABSENT}
+   */
+  public long getInto(MemorySegment key, MemorySegment dst) {
+    checkValues();
+    for (int attempt = 0; ; attempt++) {
+      int e = gate.awaitReadableEpoch();
+      try {
+        long r = tryGetInto(key, gate.readLimit(e), dst);
+        if (r != RETRY_LENGTH && gate.valid(e)) {
+          return r;
+        }
+      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
+        gate.checkOpen();
+      }
+      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
+        return underLock(
+            () -> {
+              checkValues();
+              long r = tryGetInto(key, ReadGate.NO_LIMIT, dst);
+              if (r == RETRY_LENGTH) {
+                throw new IllegalStateException("memdb: inconsistent tree under the write lock");
+              }
+              return r;
+            });
+      }
+      gate.retried();
+      Thread.onSpinWait();
+    }
+  }
+
+  private long tryGetInto(MemorySegment key, long asOf, MemorySegment dst) {
+    MemorySegment[] t = reader.table();
+    long n = reader.find(t, key);
+    if (n == TreeReader.RETRY) {
+      return RETRY_LENGTH;
+    }
+    if (n == NULL) {
+      return ABSENT;
+    }
+    MemorySegment s = reader.segment(t, n);
+    int v = NodeLayout.versionAcquire(s, n);
+    if ((v & 1) != 0) {
+      return RETRY_LENGTH;
+    }
+    int flags = NodeLayout.flagsPlain(s, n);
+    long record = NodeLayout.valueAcquire(s, n);
+    if ((flags & NodeLayout.DELETED_BIT) != 0 || record == NULL) {
+      return valid(s, n, v) ? ABSENT : RETRY_LENGTH;
+    }
+    MemorySegment[] vt = vlog.arena().blocksAcquire();
+    if (asOf != ReadGate.NO_LIMIT) {
+      record = vlog.asOf(vt, record, asOf);
+      if (record == NULL) {
+        return valid(s, n, v) ? ABSENT : RETRY_LENGTH;
+      }
+      if (record < 0) {
+        return RETRY_LENGTH;
+      }
+    }
+    int length = vlog.length(vt, record);
+    if (length < 0) {
+      return RETRY_LENGTH;
+    }
+    if (length <= dst.byteSize()) {
+      vlog.copy(vt, record, length, dst);
+    }
+    return valid(s, n, v) ? length : RETRY_LENGTH;
   }
 
   /**
@@ -215,8 +293,7 @@ public final class Store {
    * @param key the key
    * @return the flags, null if absent or rolled back
    */
-  public KeyFlags getFlags(byte[] key) {
-    MemorySegment k = MemorySegment.ofArray(key);
+  public KeyFlags getFlags(MemorySegment k) {
     for (int attempt = 0; ; attempt++) {
       int e = gate.awaitReadableEpoch();
       try {

@@ -45,25 +45,27 @@ public final class WritePath {
    * Writes a value (or, with {@code value == null}, only flags).
    *
    * @param key the key, at most 65,535 bytes
-   * @param value the value, {@code byte[0]} for a tombstone, null for a flags-only write
+   * @param value the value, empty for a tombstone, null for a flags-only write
    * @param ops flag operations, applied left to right
    */
-  public void write(byte[] key, byte[] value, FlagsOp[] ops) {
+  public void write(MemorySegment key, MemorySegment value, FlagsOp[] ops) {
     Store st = store;
     st.checkValues();
     var tree = st.tree;
-    long node = tree.search(MemorySegment.ofArray(key));
+    long node = tree.search(key);
+    long keyLength = key.byteSize();
+    long valueLength = value == null ? 0 : value.byteSize();
     boolean fresh = node == NULL;
     int oldFlags = fresh ? 0 : tree.flags(node);
     boolean revived = !fresh && (oldFlags & NodeLayout.DELETED_BIT) != 0;
     long current = fresh ? NULL : tree.value(node);
     int oldLength = current == NULL ? 0 : st.vlog.lengthPlain(current);
 
-    if (value != null && (long) key.length + value.length > entrySizeLimit) {
-      throw new EntryTooLargeException(entrySizeLimit, (long) key.length + value.length);
+    if (value != null && keyLength + valueLength > entrySizeLimit) {
+      throw new EntryTooLargeException(entrySizeLimit, keyLength + valueLength);
     }
     long dataSize = st.counters.dataSizePlain();
-    long growth = (fresh || revived ? key.length : 0) + (value == null ? 0 : value.length - oldLength);
+    long growth = (fresh || revived ? keyLength : 0) + (value == null ? 0 : valueLength - oldLength);
     if (growth > 0 && dataSize + growth > bufferSizeLimit) {
       throw new TxnTooLargeException(bufferSizeLimit, dataSize + growth);
     }
@@ -82,7 +84,7 @@ public final class WritePath {
     boolean inPlace =
         value != null
             && current != NULL
-            && oldLength == value.length
+            && oldLength == valueLength
             && oldLength > 0
             && current > st.stages.innermostStartPosition();
 

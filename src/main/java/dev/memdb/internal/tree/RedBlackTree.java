@@ -104,18 +104,19 @@ public final class RedBlackTree {
    * @return the node's address
    * @throws OutOfMemoryError if the arena could not grow (nothing allocated)
    */
-  public long allocate(byte[] key) {
-    long n = nodes.allocate(NodeLayout.size(key.length));
+  public long allocate(MemorySegment key) {
+    int keyLength = (int) key.byteSize();
+    long n = nodes.allocate(NodeLayout.size(keyLength));
     MemorySegment s = nodes.segmentPlain(n);
     // A pooled block may hold old bytes; write every field before the node can be reached.
     NodeLayout.setVersionOpaque(s, n, 0);
-    NodeLayout.setKeyLength(s, n, key.length);
+    NodeLayout.setKeyLength(s, n, keyLength);
     NodeLayout.setFlagsPlain(s, n, NodeLayout.RED_BIT);
     NodeLayout.setParentRelease(s, n, NULL);
     NodeLayout.setLeftRelease(s, n, NULL);
     NodeLayout.setRightRelease(s, n, NULL);
     NodeLayout.setValueRelease(s, n, NULL);
-    MemorySegment.copy(key, 0, s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(n), key.length);
+    MemorySegment.copy(key, 0, s, NodeLayout.keyAt(n), keyLength);
     return n;
   }
 

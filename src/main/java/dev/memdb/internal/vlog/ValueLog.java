@@ -51,13 +51,14 @@ public final class ValueLog {
    * @return the new record's address
    * @throws OutOfMemoryError if the arena could not grow (nothing appended)
    */
-  public long append(long node, long previous, byte[] value) {
-    long start = arena.allocate(RecordLayout.size(value.length));
+  public long append(long node, long previous, MemorySegment value) {
+    long length = value.byteSize();
+    long start = arena.allocate(RecordLayout.size(length));
     MemorySegment s = arena.segmentPlain(start);
     long offset = Address.offset(start);
-    MemorySegment.copy(value, 0, s, BYTE, offset, value.length);
-    long end = offset + value.length + RecordLayout.HEADER_SIZE;
-    RecordLayout.writeHeader(s, end, value.length, previous, node);
+    MemorySegment.copy(value, 0, s, offset, length);
+    long end = offset + length + RecordLayout.HEADER_SIZE;
+    RecordLayout.writeHeader(s, end, (int) length, previous, node);
     return Address.of(Address.block(start), end);
   }
 
@@ -69,10 +70,11 @@ public final class ValueLog {
    * @param record the record
    * @param value the new value, exactly as long as the old one
    */
-  public void overwrite(long record, byte[] value) {
+  public void overwrite(long record, MemorySegment value) {
     MemorySegment s = arena.segmentPlain(record);
     long end = Address.offset(record);
-    MemorySegment.copy(value, 0, s, BYTE, RecordLayout.valueOffset(end, value.length), value.length);
+    int length = (int) value.byteSize();
+    MemorySegment.copy(value, 0, s, RecordLayout.valueOffset(end, length), length);
   }
 
   /** Writer: the value length of a record. */
@@ -143,6 +145,12 @@ public final class ValueLog {
   public void copy(MemorySegment[] table, long record, int length, byte[] out) {
     MemorySegment s = arena.segment(table, record);
     MemorySegment.copy(s, BYTE, RecordLayout.valueOffset(Address.offset(record), length), out, 0, length);
+  }
+
+  /** Reader: copies {@code length} value bytes of a record into {@code out} at offset 0. */
+  public void copy(MemorySegment[] table, long record, int length, MemorySegment out) {
+    MemorySegment s = arena.segment(table, record);
+    MemorySegment.copy(s, RecordLayout.valueOffset(Address.offset(record), length), out, 0, length);
   }
 
   /** Reader: the previous record of a record's key. */
