@@ -6,6 +6,7 @@
  */
 module dev.memdb {
   requires org.slf4j;
+  requires jdk.jfr;
 
   exports dev.memdb;
 }

@@ -5,13 +5,13 @@ import dev.memdb.internal.arena.BlockArena;
 import dev.memdb.internal.core.ReadGate;
 import dev.memdb.internal.core.SnapshotView;
 import dev.memdb.internal.core.Store;
+import dev.memdb.internal.events.BufferEvents;
+import dev.memdb.internal.events.RollbackEvent;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A transaction's memory buffer: an ordered map from byte-string keys to values, with per-key
@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every exception a call throws leaves the buffer exactly as it was before the call.
  */
 public final class MemDB implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(MemDB.class);
   private static final FlagsOp[] NO_OPS = new FlagsOp[0];
 
   private final Store store;
+  private final BufferEvents events;
   private final ReadGate gate;
   private final ReentrantLock lock;
   private volatile LongConsumer footprintListener;
@@ -56,24 +56,14 @@ public final class MemDB implements AutoCloseable {
   private boolean inCallback;
 
   private MemDB(MemDBOptions options, BlockAllocator allocator) {
-    BlockArena.ArenaListener events =
-        new BlockArena.ArenaListener() {
-          @Override
-          public void blockAllocated(String arena, long bytes) {
-            LOG.debug("memdb {} arena: allocated a block of {} bytes", arena, bytes);
-          }
-
-          @Override
-          public void blockFreed(String arena, long bytes) {
-            LOG.debug("memdb {} arena: freed a block of {} bytes", arena, bytes);
-          }
-        };
+    this.events = new BufferEvents();
     this.store =
         new Store(
             allocator,
             options.initialBlockSize(),
             options.maxBlockSize(),
             events);
+    events.footprintFrom(store::memoryFootprint);
     this.gate = store.gate();
     this.lock = gate.writeLock();
     this.footprintListener = options.memoryFootprintListener();
@@ -367,7 +357,9 @@ public final class MemDB implements AutoCloseable {
     try {
       checkWritable();
       long before = store.memoryFootprint();
-      store.stages().cleanup(handle);
+      RollbackEvent event = events.beginRollback();
+      long undone = store.stages().cleanup(handle);
+      events.rolledBack(event, "cleanup", undone, before);
       footprintChanged(before);
     } finally {
       lock.unlock();
@@ -422,7 +414,9 @@ public final class MemDB implements AutoCloseable {
         throw new IllegalArgumentException("stale checkpoint: " + why);
       }
       long before = store.memoryFootprint();
-      store.stages().revertToCheckpoint(cp.mark);
+      RollbackEvent event = events.beginRollback();
+      long undone = store.stages().revertToCheckpoint(cp.mark);
+      events.rolledBack(event, "revertToCheckpoint", undone, before);
       footprintChanged(before);
     } finally {
       lock.unlock();
@@ -643,8 +637,10 @@ public final class MemDB implements AutoCloseable {
     try {
       checkWritable();
       long before = store.memoryFootprint();
+      long keys = store.keyCount();
       store.stages().reset();
       resetGeneration++;
+      events.lifecycle("reset", before, keys);
       footprintChanged(before);
     } finally {
       lock.unlock();
@@ -661,7 +657,9 @@ public final class MemDB implements AutoCloseable {
     try {
       checkWritable();
       long before = store.memoryFootprint();
+      long keys = store.keyCount();
       store.stages().discardValues();
+      events.lifecycle("discardValues", before, keys);
       footprintChanged(before);
     } finally {
       lock.unlock();
@@ -682,7 +680,10 @@ public final class MemDB implements AutoCloseable {
       if (inCallback) {
         throw new IllegalStateException("a visitor or predicate must not close the MemDB");
       }
+      long before = store.memoryFootprint();
+      long keys = store.keyCount();
       store.stages().close();
+      events.lifecycle("close", before, keys);
     } finally {
       lock.unlock();
     }
@@ -691,8 +692,8 @@ public final class MemDB implements AutoCloseable {
   @Override
   public String toString() {
     return gate.isClosed()
-        ? "MemDB[closed]"
-        : "MemDB[keys=" + store.keyCount() + ", dataSize=" + store.dataSize()
+        ? "MemDB#" + events.id() + "[closed]"
+        : "MemDB#" + events.id() + "[keys=" + store.keyCount() + ", dataSize=" + store.dataSize()
             + ", footprint=" + store.memoryFootprint() + "]";
   }
 

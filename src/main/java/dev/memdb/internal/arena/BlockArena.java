@@ -175,7 +175,7 @@ public final class BlockArena {
     blockSize = growth;
     BLOCKS.setRelease(this, table);
     bytesAllocated += size;
-    listener.blockAllocated(name, size);
+    listener.blockAllocated(name, size, bytesAllocated);
   }
 
   /** Builds a complete, padded table of the given blocks, to be published once. */
@@ -238,14 +238,11 @@ public final class BlockArena {
       used[keep - 1] = mark.offset();
     }
     blockSize = mark.blockSize();
-    long freed = 0;
     for (Block b : dropped) {
-      freed += b.segment().byteSize();
-    }
-    bytesAllocated -= freed;
-    for (Block b : dropped) {
+      long size = b.segment().byteSize();
+      bytesAllocated -= size;
       allocator.free(b);
-      listener.blockFreed(name, b.segment().byteSize());
+      listener.blockFreed(name, size, bytesAllocated);
     }
   }
 
@@ -303,15 +300,17 @@ public final class BlockArena {
      *
      * @param arena the arena's name
      * @param bytes its size
+     * @param arenaAllocated the arena's bytes allocated after the change
      */
-    default void blockAllocated(String arena, long bytes) {}
+    default void blockAllocated(String arena, long bytes, long arenaAllocated) {}
 
     /**
      * A block was freed.
      *
      * @param arena the arena's name
      * @param bytes its size
+     * @param arenaAllocated the arena's bytes allocated after the change
      */
-    default void blockFreed(String arena, long bytes) {}
+    default void blockFreed(String arena, long bytes, long arenaAllocated) {}
   }
 }

@@ -99,21 +99,24 @@ public final class Stages {
    * Writer: rolls back the innermost stage.
    *
    * @param handle the innermost stage's handle; 0 or a handle above the depth is a no-op
+   * @return value-log records undone
    */
-  public void cleanup(int handle) {
+  public long cleanup(int handle) {
     int d = depth;
     if (handle == 0 || handle > d) {
-      return;
+      return 0;
     }
     if (handle < d) {
       throw new IllegalStateException(
           "cannot clean up stage " + handle + " while stage " + d + " is open: clean up the innermost stage first");
     }
     ArenaMark start = starts[d - 1];
+    long undone = 0;
     if (!store.valuesDiscarded && store.vlog.tailPosition() != start.position()) {
-      revert(start);
+      undone = revert(start);
     }
     pop();
+    return undone;
   }
 
   private void pop() {
@@ -167,15 +170,17 @@ public final class Stages {
    * Writer: undoes every write after a checkpoint. REQUIRES: {@link #whyNotRevertible} said yes.
    *
    * @param mark the checkpoint's mark
+   * @return value-log records undone
    */
-  public void revertToCheckpoint(ArenaMark mark) {
+  public long revertToCheckpoint(ArenaMark mark) {
     if (store.vlog.tailPosition() == mark.position()) {
-      return;
+      return 0;
     }
-    revert(mark);
+    long undone = revert(mark);
     if (depth == 0) {
       snapshotGeneration++; // a snapshot taken after the mark would now read rewritten history
     }
+    return undone;
   }
 
   /**
@@ -187,7 +192,7 @@ public final class Stages {
    * every key as of the target (what the revert leaves), while the second pass changes the nodes
    * one by one and the log is truncated; the even epoch ends it.
    */
-  private void revert(ArenaMark mark) {
+  private long revert(ArenaMark mark) {
     Store st = store;
     var tree = st.tree;
     var vlog = st.vlog;
@@ -196,7 +201,9 @@ public final class Stages {
     long dataSize = c.dataSizePlain();
     boolean dirty = c.dirtyPlain();
     long target = mark.position();
+    long records = 0;
     for (long r = vlog.tailPosition(); r > target; r = vlog.positionBefore(r)) {
+      records++;
       long previous = vlog.previousPlain(r);
       dataSize -= vlog.lengthPlain(r);
       if (previous != NULL) {
@@ -233,6 +240,7 @@ public final class Stages {
     } finally {
       st.gate.endRevert();
     }
+    return records;
   }
 
   /**

@@ -1,0 +1,129 @@
+package dev.memdb.internal.events;
+
+import dev.memdb.internal.arena.BlockArena;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One buffer's event sink: JFR events and debug logging for block growth and release, rollbacks,
+ * resets and closes. Called by the writer only, never on a per-operation path.
+ */
+public final class BufferEvents implements BlockArena.ArenaListener {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.memdb.MemDB");
+  private static final AtomicLong IDS = new AtomicLong();
+
+  private final long id = IDS.incrementAndGet();
+  private LongSupplier footprint = () -> 0;
+
+  /** Creates the sink of a new buffer, with a fresh id. */
+  public BufferEvents() {}
+
+  /**
+   * Tells the sink how to read the buffer's footprint (the buffer is built after its sink).
+   *
+   * @param footprint reads both arenas' bytes allocated
+   */
+  public void footprintFrom(LongSupplier footprint) {
+    this.footprint = footprint;
+  }
+
+  /**
+   * Returns the buffer's id, unique in this JVM.
+   *
+   * @return the id events carry
+   */
+  public long id() {
+    return id;
+  }
+
+  @Override
+  public void blockAllocated(String arena, long bytes, long arenaAllocated) {
+    BlockAllocatedEvent e = new BlockAllocatedEvent();
+    if (e.shouldCommit()) {
+      e.buffer = id;
+      e.arena = arena;
+      e.size = bytes;
+      e.arenaAllocated = arenaAllocated;
+      e.footprint = footprint.getAsLong();
+      e.commit();
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("memdb#{} {} arena: allocated a block of {} bytes ({} in the arena)", id, arena, bytes, arenaAllocated);
+    }
+  }
+
+  @Override
+  public void blockFreed(String arena, long bytes, long arenaAllocated) {
+    BlockFreedEvent e = new BlockFreedEvent();
+    if (e.shouldCommit()) {
+      e.buffer = id;
+      e.arena = arena;
+      e.size = bytes;
+      e.arenaAllocated = arenaAllocated;
+      e.footprint = footprint.getAsLong();
+      e.commit();
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("memdb#{} {} arena: freed a block of {} bytes ({} left in the arena)", id, arena, bytes, arenaAllocated);
+    }
+  }
+
+  /**
+   * Starts timing a rollback; pass the result to {@link #rolledBack}.
+   *
+   * @return an event to finish, or null when no recording wants it
+   */
+  public RollbackEvent beginRollback() {
+    RollbackEvent e = new RollbackEvent();
+    if (!e.isEnabled()) {
+      return null;
+    }
+    e.begin();
+    return e;
+  }
+
+  /**
+   * Finishes a rollback event.
+   *
+   * @param e the event from {@link #beginRollback()}, or null
+   * @param kind "cleanup" or "revertToCheckpoint"
+   * @param records records undone
+   * @param footprintBefore the footprint before the rollback
+   */
+  public void rolledBack(RollbackEvent e, String kind, long records, long footprintBefore) {
+    if (e == null || records == 0) {
+      return;
+    }
+    e.end();
+    if (e.shouldCommit()) {
+      long after = footprint.getAsLong();
+      e.buffer = id;
+      e.kind = kind;
+      e.recordsUndone = records;
+      e.bytesFreed = footprintBefore - after;
+      e.footprint = after;
+      e.commit();
+    }
+  }
+
+  /**
+   * Reports a reset, discardValues or close.
+   *
+   * @param action what happened
+   * @param footprintBefore the footprint before
+   * @param keys live keys before
+   */
+  public void lifecycle(String action, long footprintBefore, long keys) {
+    BufferLifecycleEvent e = new BufferLifecycleEvent();
+    if (e.shouldCommit()) {
+      e.buffer = id;
+      e.action = action;
+      e.bytesFreed = footprintBefore - footprint.getAsLong();
+      e.keys = keys;
+      e.commit();
+    }
+    LOG.debug("memdb#{} {}: {} keys, {} bytes freed", id, action, keys, footprintBefore - footprint.getAsLong());
+  }
+}
