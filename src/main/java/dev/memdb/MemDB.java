@@ -274,7 +274,9 @@ public final class MemDB implements AutoCloseable {
    * @param key the key
    * @param dst receives the value from index 0 if it fits
    * @return the value's length, copied only if {@code <= dst.length} (call again with a larger
-   *     array otherwise; 0 is a tombstone), or -1 if the key has no value
+   *     array otherwise; 0 is a tombstone), or -1 if the key has no value. Bytes of {@code dst}
+   *     beyond the returned length, or all of it when nothing was copied, are unspecified: a read
+   *     that had to start again may have written there.
    * @throws IllegalStateException if closed, or after {@link #discardValues()}
    */
   public int get(byte[] key, byte[] dst) {
@@ -292,7 +294,8 @@ public final class MemDB implements AutoCloseable {
    *     call)
    * @param dst receives the value from offset 0 if it fits
    * @return the value's length, copied only if {@code <= dst.byteSize()}, or -1 if the key has no
-   *     value
+   *     value; as with {@link #get(byte[], byte[])}, bytes of {@code dst} not covered by a copied
+   *     value are unspecified
    */
   public long get(MemorySegment key, MemorySegment dst) {
     gate.checkOpen();

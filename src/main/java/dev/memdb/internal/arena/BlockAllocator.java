@@ -13,7 +13,8 @@ public interface BlockAllocator {
   long BLOCK_ALIGNMENT = 8;
 
   /**
-   * Allocates a zeroed block.
+   * Allocates a block. Its bytes may be those of a former owner (a pooled block): callers write
+   * everything they publish.
    *
    * @param bytes the block size
    * @return the block

@@ -125,8 +125,8 @@ public final class ReadGate extends ReadGateEpoch {
 
   /** Writer: ends a revert. A reader still using the target fails its epoch check. */
   void endRevert() {
-    endBulk();
     revertTarget = NO_LIMIT;
+    endBulk();
   }
 
   /** Reader: whether no bulk change started since {@code e} was read. */
@@ -137,7 +137,9 @@ public final class ReadGate extends ReadGateEpoch {
 
   /** Writer: starts a bulk change; readers starting now wait, readers under way retry. */
   void beginBulk() {
-    EPOCH.setOpaque((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 1);
+    // Release, so a reader that sees this odd epoch also sees every earlier store (in particular
+    // the cleared revert target of a revert that ended before).
+    EPOCH.setRelease((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 1);
     VarHandle.storeStoreFence();
   }
 

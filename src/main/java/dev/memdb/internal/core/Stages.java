@@ -283,7 +283,7 @@ public final class Stages {
   public byte[] selectValueHistory(byte[] key, Predicate<byte[]> predicate) {
     store.checkValues();
     var tree = store.tree;
-    long node = tree.search(MemorySegment.ofArray(key));
+    long node = tree.search(MemorySegment.ofArray(key), key.length);
     if (node == NULL || (tree.flags(node) & NodeLayout.DELETED_BIT) != 0) {
       return null;
     }

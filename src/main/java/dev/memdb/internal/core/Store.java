@@ -195,6 +195,10 @@ public final class Store {
     if (length < 0) {
       return RETRY_LENGTH;
     }
+    // Validate before touching the caller's buffer, so a stale record is never copied into it.
+    if (!valid(s, n, v)) {
+      return RETRY_LENGTH;
+    }
     if (length <= dst.byteSize()) {
       vlog.copy(vt, record, length, dst);
     }

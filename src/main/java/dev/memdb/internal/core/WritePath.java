@@ -25,6 +25,7 @@ public final class WritePath {
   private final Store store;
   private long entrySizeLimit = Long.MAX_VALUE;
   private long bufferSizeLimit = Long.MAX_VALUE;
+  private MemorySegment keyScratch = MemorySegment.ofArray(new byte[64]);
 
   WritePath(Store store) {
     this.store = store;
@@ -52,8 +53,15 @@ public final class WritePath {
     Store st = store;
     st.checkValues();
     var tree = st.tree;
-    long node = tree.search(key);
+    // The caller's key is read exactly once: searching and then copying it could link a node out
+    // of order if another thread changed those bytes in between.
     long keyLength = key.byteSize();
+    if (keyScratch.byteSize() < keyLength) {
+      keyScratch = MemorySegment.ofArray(new byte[(int) Math.max(keyLength, keyScratch.byteSize() * 2)]);
+    }
+    MemorySegment.copy(key, 0, keyScratch, 0, keyLength);
+    key = keyScratch;
+    long node = tree.search(key, keyLength);
     long valueLength = value == null ? 0 : value.byteSize();
     boolean fresh = node == NULL;
     int oldFlags = fresh ? 0 : tree.flags(node);
@@ -90,7 +98,7 @@ public final class WritePath {
 
     ArenaMark nodeMark = fresh ? st.nodeArena.mark() : null;
     if (fresh) {
-      node = tree.allocate(key);
+      node = tree.allocate(key, keyLength);
     }
     long record = NULL;
     if (value != null && !inPlace) {

@@ -74,14 +74,14 @@ public final class RedBlackTree {
   /**
    * Writer: finds a key's node, remembering where a new node for it would be linked.
    *
-   * @param key the key
+   * @param key the key's bytes, from offset 0
+   * @param keyLength the key's length
    * @return its node, or NULL
    */
-  public long search(MemorySegment key) {
+  public long search(MemorySegment key, long keyLength) {
     long parent = NULL;
     boolean right = false;
     long n = root();
-    long keyLength = key.byteSize();
     while (n != NULL) {
       MemorySegment s = nodes.segmentPlain(n);
       int cmp = Keys.compare(key, keyLength, s, n);
@@ -100,12 +100,13 @@ public final class RedBlackTree {
   /**
    * Writer: allocates an unlinked red node holding a copy of the key, with no value and no flags.
    *
-   * @param key the key
+   * @param key the key's bytes, from offset 0
+   * @param length the key's length
    * @return the node's address
    * @throws OutOfMemoryError if the arena could not grow (nothing allocated)
    */
-  public long allocate(MemorySegment key) {
-    int keyLength = (int) key.byteSize();
+  public long allocate(MemorySegment key, long length) {
+    int keyLength = (int) length;
     long n = nodes.allocate(NodeLayout.size(keyLength));
     MemorySegment s = nodes.segmentPlain(n);
     // A pooled block may hold old bytes; write every field before the node can be reached.
