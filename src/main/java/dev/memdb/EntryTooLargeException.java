@@ -4,7 +4,10 @@ package dev.memdb;
 public final class EntryTooLargeException extends MemDBException {
   private static final long serialVersionUID = 1L;
 
+  /** The entry size limit. */
   private final long limit;
+
+  /** Key plus value length of the rejected entry. */
   private final long size;
 
   /**

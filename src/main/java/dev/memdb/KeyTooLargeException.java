@@ -7,6 +7,7 @@ public final class KeyTooLargeException extends MemDBException {
   /** The longest key memdb stores (its length is kept in 16 bits). */
   public static final int MAX_KEY_LENGTH = 65_535;
 
+  /** The rejected key's length. */
   private final int keySize;
 
   /**

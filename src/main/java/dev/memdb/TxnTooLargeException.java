@@ -4,7 +4,10 @@ package dev.memdb;
 public final class TxnTooLargeException extends MemDBException {
   private static final long serialVersionUID = 1L;
 
+  /** The buffer size limit. */
   private final long limit;
+
+  /** The data size the write would have produced. */
   private final long size;
 
   /**
