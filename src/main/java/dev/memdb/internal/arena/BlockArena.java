@@ -60,6 +60,7 @@ public final class BlockArena {
 
   // Writer-only state.
   private Block[] owned = new Block[0];
+  private MemorySegment[] writerTable = new MemorySegment[0];
   private long[] used = new long[0];
   private long blockSize;
   private final ArenaListener listener;
@@ -129,7 +130,7 @@ public final class BlockArena {
    * @return the block holding it
    */
   public MemorySegment segmentPlain(long address) {
-    return owned[Address.block(address)].segment();
+    return writerTable[Address.block(address)];
   }
 
   /**
@@ -171,6 +172,8 @@ public final class BlockArena {
     newOwned[count] = block;
     used = Arrays.copyOf(used, count + 1);
     owned = newOwned;
+    writerTable = Arrays.copyOf(writerTable, count + 1);
+    writerTable[count] = block.segment();
     MemorySegment[] table = publishedTable(newOwned);
     blockSize = growth;
     BLOCKS.setRelease(this, table);
@@ -231,6 +234,7 @@ public final class BlockArena {
     Block[] dropped = Arrays.copyOfRange(owned, keep, count);
     if (keep < count) {
       owned = Arrays.copyOf(owned, keep);
+      writerTable = Arrays.copyOf(writerTable, keep);
       BLOCKS.setRelease(this, publishedTable(owned));
       used = Arrays.copyOf(used, keep);
     }

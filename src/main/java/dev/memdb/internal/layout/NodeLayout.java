@@ -85,6 +85,10 @@ public final class NodeLayout {
   /** Flags bits that hold the key's {@code KeyFlags}. */
   public static final int KEY_FLAGS_MASK = (1 << 14) - 1;
 
+  /** The first 8 key bytes as one big-endian number: unsigned order equals key order. */
+  private static final VarHandle KEY_PREFIX =
+      ValueLayout.JAVA_LONG.withOrder(java.nio.ByteOrder.BIG_ENDIAN).varHandle().withInvokeExactBehavior();
+
   private static final VarHandle VERSION = handle("version");
   private static final VarHandle KEY_LENGTH = handle("key_length");
   private static final VarHandle FLAGS = handle("flags");
@@ -132,6 +136,14 @@ public final class NodeLayout {
   /** The key length; immutable once the node is linked, so a plain read is enough. */
   public static int keyLength(MemorySegment s, long node) {
     return Short.toUnsignedInt((short) KEY_LENGTH.get(s, at(node)));
+  }
+
+  /**
+   * The first 8 key bytes, big-endian; immutable once linked. The key starts 8-byte aligned (at
+   * {@link #KEY_OFFSET} of an aligned node). REQUIRES: the key is at least 8 bytes long.
+   */
+  public static long keyPrefix(MemorySegment s, long node) {
+    return (long) KEY_PREFIX.get(s, keyAt(node));
   }
 
   /** Writer, before linking: sets the key length. */

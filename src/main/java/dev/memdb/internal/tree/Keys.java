@@ -6,7 +6,47 @@ import java.lang.foreign.ValueLayout;
 
 /** Key comparison: unsigned lexicographic, a proper prefix first, like {@code Arrays.compareUnsigned}. */
 public final class Keys {
+  /** Prefix length of the fast path: one 64-bit word. */
+  static final int PREFIX = Long.BYTES;
+
+  private static final ValueLayout.OfLong BIG_ENDIAN_LONG =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
   private Keys() {}
+
+  /**
+   * Returns the first 8 bytes of a search key as one big-endian number, computed once per
+   * operation for {@link #compare(MemorySegment, long, long, MemorySegment, long)}.
+   *
+   * @param key the search key
+   * @param keyLength its length
+   * @return the prefix, or 0 when the key is shorter than 8 bytes (then unused)
+   */
+  public static long prefix(MemorySegment key, long keyLength) {
+    return keyLength >= PREFIX ? key.get(BIG_ENDIAN_LONG, 0) : 0;
+  }
+
+  /**
+   * Compares a search key with a node's key. When both keys have 8 bytes or more, the first 8
+   * decide as one unsigned word (most comparisons in a tree stop there); otherwise, and on a tie,
+   * {@link MemorySegment#mismatch} decides over the rest.
+   *
+   * @param key the search key
+   * @param keyLength its length
+   * @param keyPrefix {@link #prefix(MemorySegment, long)} of the search key
+   * @param s the node's block
+   * @param node the node's address
+   * @return negative, zero or positive as the search key is below, equal to or above the node's
+   */
+  public static int compare(MemorySegment key, long keyLength, long keyPrefix, MemorySegment s, long node) {
+    if (keyLength >= PREFIX && NodeLayout.keyLength(s, node) >= PREFIX) {
+      long nodePrefix = NodeLayout.keyPrefix(s, node);
+      if (nodePrefix != keyPrefix) {
+        return Long.compareUnsigned(keyPrefix, nodePrefix) < 0 ? -1 : 1;
+      }
+    }
+    return compare(key, keyLength, s, node);
+  }
 
   /**
    * Compares a search key with a node's key without slicing either segment.

@@ -82,9 +82,10 @@ public final class RedBlackTree {
     long parent = NULL;
     boolean right = false;
     long n = root();
+    long keyPrefix = Keys.prefix(key, keyLength);
     while (n != NULL) {
       MemorySegment s = nodes.segmentPlain(n);
-      int cmp = Keys.compare(key, keyLength, s, n);
+      int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
       if (cmp == 0) {
         return n;
       }

@@ -86,8 +86,9 @@ public final class TreeReader {
       return RETRY;
     }
     long keyLength = key.byteSize();
+    long keyPrefix = Keys.prefix(key, keyLength);
     for (int depth = 0; depth < MAX_HEIGHT; depth++) {
-      int cmp = Keys.compare(key, keyLength, s, n);
+      int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
       if (cmp == 0) {
         return n;
       }
@@ -132,13 +133,14 @@ public final class TreeReader {
       return RETRY;
     }
     long keyLength = key == null ? 0 : key.byteSize();
+    long keyPrefix = key == null ? 0 : Keys.prefix(key, keyLength);
     long best = NULL;
     for (int depth = 0; depth < MAX_HEIGHT; depth++) {
       boolean qualifies;
       if (key == null) {
         qualifies = true;
       } else {
-        int cmp = Keys.compare(key, keyLength, s, n);
+        int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
         if (cmp == 0 && inclusive) {
           return n;
         }
