@@ -28,6 +28,11 @@ public final class RedBlackTree {
   private long insertParent = NULL;
   private boolean insertRight;
 
+  // The node with the largest key (writer-only). Keys often arrive in ascending order
+  // (auto-increment ids, sequential loads); a key above it is linked as its right child without a
+  // descent. Rotations never change which node is the largest, nor give it a right child.
+  private long maxNode = NULL;
+
   /**
    * Creates an empty tree.
    *
@@ -79,10 +84,22 @@ public final class RedBlackTree {
    * @return its node, or NULL
    */
   public long search(MemorySegment key, long keyLength) {
+    long keyPrefix = Keys.prefix(key, keyLength);
+    long max = maxNode;
+    if (max != NULL) {
+      int cmp = Keys.compare(key, keyLength, keyPrefix, nodes.segmentPlain(max), max);
+      if (cmp > 0) {
+        insertParent = max;
+        insertRight = true;
+        return NULL;
+      }
+      if (cmp == 0) {
+        return max;
+      }
+    }
     long parent = NULL;
     boolean right = false;
     long n = root();
-    long keyPrefix = Keys.prefix(key, keyLength);
     while (n != NULL) {
       MemorySegment s = nodes.segmentPlain(n);
       int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
@@ -136,6 +153,9 @@ public final class RedBlackTree {
    * @param node the new node, fully written
    */
   public void link(long node) {
+    if (insertParent == maxNode && (insertRight || maxNode == NULL)) {
+      maxNode = node;
+    }
     NodeLayout.setParentRelease(nodes.segmentPlain(node), node, insertParent);
     if (insertParent == NULL) {
       header.setRootRelease(node);
@@ -282,6 +302,7 @@ public final class RedBlackTree {
    * standing on the old root retry.
    */
   public void clear() {
+    maxNode = NULL;
     beginChangeOrHeader(NULL);
     header.setRootRelease(NULL);
     endChangeOrHeader(NULL);
