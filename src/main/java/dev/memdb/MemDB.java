@@ -236,7 +236,15 @@ public final class MemDB implements AutoCloseable {
   private static final byte[] EMPTY = new byte[0];
 
   private void write(byte[] key, byte[] value, FlagsOp[] ops) {
-    write(MemorySegment.ofArray(key), value == null ? null : MemorySegment.ofArray(value), ops);
+    lock.lock();
+    try {
+      checkWritable();
+      long before = store.memoryFootprint();
+      store.writes().write(key, value, ops == null ? NO_OPS : ops);
+      footprintChanged(before);
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void write(MemorySegment key, MemorySegment value, FlagsOp[] ops) {
@@ -264,7 +272,7 @@ public final class MemDB implements AutoCloseable {
   public byte[] get(byte[] key) {
     gate.checkOpen();
     Objects.requireNonNull(key, "key");
-    return store.get(MemorySegment.ofArray(key));
+    return store.get(key);
   }
 
   /**
@@ -283,7 +291,7 @@ public final class MemDB implements AutoCloseable {
     gate.checkOpen();
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(dst, "dst");
-    return (int) store.getInto(MemorySegment.ofArray(key), MemorySegment.ofArray(dst));
+    return (int) store.getInto(key, dst);
   }
 
   /**
@@ -313,7 +321,7 @@ public final class MemDB implements AutoCloseable {
   public KeyFlags getFlags(byte[] key) {
     gate.checkOpen();
     Objects.requireNonNull(key, "key");
-    return store.getFlags(MemorySegment.ofArray(key));
+    return store.getFlags(key);
   }
 
   // ------------------------------------------------------------------ stages and checkpoints

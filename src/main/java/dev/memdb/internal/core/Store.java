@@ -102,12 +102,16 @@ public final class Store {
    * @param key the key
    * @return a copy, {@code byte[0]} for a tombstone, null if absent, flag-only or rolled back
    */
-  public byte[] get(MemorySegment k) {
+  public byte[] get(byte[] key) {
+    return get(KeyScratch.of(key), key.length);
+  }
+
+  private byte[] get(MemorySegment k, long keyLength) {
     checkValues();
     for (int attempt = 0; ; attempt++) {
       int e = gate.awaitReadableEpoch();
       try {
-        byte[] r = tryGet(k, gate.readLimit(e));
+        byte[] r = tryGet(k, keyLength, gate.readLimit(e));
         if (r != RETRY_BYTES && gate.valid(e)) {
           return r;
         }
@@ -115,7 +119,7 @@ public final class Store {
         gate.checkOpen();
       }
       if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
-        return underLock(() -> tryGetLocked(k, ReadGate.NO_LIMIT));
+        return underLock(() -> tryGetLocked(k, keyLength, ReadGate.NO_LIMIT));
       }
       gate.retried();
       Thread.onSpinWait();
@@ -128,18 +132,33 @@ public final class Store {
   private static final long RETRY_LENGTH = -2;
 
   /**
-   * Reads a key's current value into a caller's buffer, allocating nothing.
+   * Reads a key's current value into a caller's segment, allocating nothing.
    *
    * @param key the key
    * @param dst where the value is copied, from offset 0, if it fits
    * @return the value's length (copied only if {@code <= dst.byteSize()}), or {@link #ABSENT}
    */
   public long getInto(MemorySegment key, MemorySegment dst) {
+    return getInto(key, key.byteSize(), null, dst);
+  }
+
+  /**
+   * Reads a key's current value into a caller's array, allocating nothing.
+   *
+   * @param key the key
+   * @param dst where the value is copied, from index 0, if it fits
+   * @return the value's length (copied only if {@code <= dst.length}), or {@link #ABSENT}
+   */
+  public long getInto(byte[] key, byte[] dst) {
+    return getInto(KeyScratch.of(key), key.length, dst, null);
+  }
+
+  private long getInto(MemorySegment key, long keyLength, byte[] dstArray, MemorySegment dstSegment) {
     checkValues();
     for (int attempt = 0; ; attempt++) {
       int e = gate.awaitReadableEpoch();
       try {
-        long r = tryGetInto(key, gate.readLimit(e), dst);
+        long r = tryGetInto(key, keyLength, gate.readLimit(e), dstArray, dstSegment);
         if (r != RETRY_LENGTH && gate.valid(e)) {
           return r;
         }
@@ -150,7 +169,7 @@ public final class Store {
         return underLock(
             () -> {
               checkValues();
-              long r = tryGetInto(key, ReadGate.NO_LIMIT, dst);
+              long r = tryGetInto(key, keyLength, ReadGate.NO_LIMIT, dstArray, dstSegment);
               if (r == RETRY_LENGTH) {
                 throw new IllegalStateException("memdb: inconsistent tree under the write lock");
               }
@@ -162,9 +181,10 @@ public final class Store {
     }
   }
 
-  private long tryGetInto(MemorySegment key, long asOf, MemorySegment dst) {
+  private long tryGetInto(
+      MemorySegment key, long keyLength, long asOf, byte[] dstArray, MemorySegment dstSegment) {
     MemorySegment[] t = reader.table();
-    long n = reader.find(t, key);
+    long n = reader.find(t, key, keyLength);
     if (n == TreeReader.RETRY) {
       return RETRY_LENGTH;
     }
@@ -192,15 +212,16 @@ public final class Store {
       }
     }
     int length = vlog.length(vt, record);
-    if (length < 0) {
-      return RETRY_LENGTH;
-    }
     // Validate before touching the caller's buffer, so a stale record is never copied into it.
-    if (!valid(s, n, v)) {
+    if (length < 0 || !valid(s, n, v)) {
       return RETRY_LENGTH;
     }
-    if (length <= dst.byteSize()) {
-      vlog.copy(vt, record, length, dst);
+    if (dstArray != null) {
+      if (length <= dstArray.length) {
+        vlog.copy(vt, record, length, dstArray);
+      }
+    } else if (length <= dstSegment.byteSize()) {
+      vlog.copy(vt, record, length, dstSegment);
     }
     return valid(s, n, v) ? length : RETRY_LENGTH;
   }
@@ -215,12 +236,13 @@ public final class Store {
    */
   byte[] getAsOf(byte[] key, long asOf, Runnable stillValid) {
     MemorySegment k = MemorySegment.ofArray(key);
+    long keyLength = key.length;
     for (int attempt = 0; ; attempt++) {
       stillValid.run();
       checkValues();
       int e = gate.awaitReadableEpoch();
       try {
-        byte[] r = tryGet(k, Math.min(asOf, gate.readLimit(e)));
+        byte[] r = tryGet(k, keyLength, Math.min(asOf, gate.readLimit(e)));
         if (r != RETRY_BYTES && gate.valid(e)) {
           return r;
         }
@@ -231,7 +253,7 @@ public final class Store {
         return underLock(
             () -> {
               stillValid.run();
-              return tryGetLocked(k, asOf);
+              return tryGetLocked(k, keyLength, asOf);
             });
       }
       gate.retried();
@@ -239,9 +261,9 @@ public final class Store {
     }
   }
 
-  private byte[] tryGetLocked(MemorySegment k, long asOf) {
+  private byte[] tryGetLocked(MemorySegment k, long keyLength, long asOf) {
     checkValues();
-    byte[] r = tryGet(k, asOf);
+    byte[] r = tryGet(k, keyLength, asOf);
     if (r == RETRY_BYTES) {
       throw new IllegalStateException("memdb: inconsistent tree under the write lock");
     }
@@ -252,9 +274,9 @@ public final class Store {
    * One optimistic attempt. {@code asOf} is a snapshot's position, the target of a revert under
    * way, or {@link ReadGate#NO_LIMIT} for the current value.
    */
-  private byte[] tryGet(MemorySegment key, long asOf) {
+  private byte[] tryGet(MemorySegment key, long keyLength, long asOf) {
     MemorySegment[] t = reader.table();
-    long n = reader.find(t, key);
+    long n = reader.find(t, key, keyLength);
     if (n == TreeReader.RETRY) {
       return RETRY_BYTES;
     }
@@ -297,11 +319,13 @@ public final class Store {
    * @param key the key
    * @return the flags, null if absent or rolled back
    */
-  public KeyFlags getFlags(MemorySegment k) {
+  public KeyFlags getFlags(byte[] key) {
+    MemorySegment k = KeyScratch.of(key);
+    long keyLength = key.length;
     for (int attempt = 0; ; attempt++) {
       int e = gate.awaitReadableEpoch();
       try {
-        int f = tryGetFlags(k, gate.readLimit(e));
+        int f = tryGetFlags(k, keyLength, gate.readLimit(e));
         if (f != RETRY_FLAGS && gate.valid(e)) {
           return f == NO_FLAGS ? null : KeyFlags.of(f);
         }
@@ -311,7 +335,7 @@ public final class Store {
       if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
         return underLock(
             () -> {
-              int f = tryGetFlags(k, ReadGate.NO_LIMIT);
+              int f = tryGetFlags(k, keyLength, ReadGate.NO_LIMIT);
               return f < 0 ? null : KeyFlags.of(f);
             });
       }
@@ -320,9 +344,9 @@ public final class Store {
     }
   }
 
-  private int tryGetFlags(MemorySegment key, long revertTarget) {
+  private int tryGetFlags(MemorySegment key, long keyLength, long revertTarget) {
     MemorySegment[] t = reader.table();
-    long n = reader.find(t, key);
+    long n = reader.find(t, key, keyLength);
     if (n == TreeReader.RETRY) {
       return RETRY_FLAGS;
     }

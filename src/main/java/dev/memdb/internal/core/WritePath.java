@@ -9,6 +9,7 @@ import dev.memdb.TxnTooLargeException;
 import dev.memdb.internal.arena.ArenaMark;
 import dev.memdb.internal.layout.NodeLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The write path of set, delete and updateFlags (reference §3.2), run under the write lock.
@@ -43,43 +44,69 @@ public final class WritePath {
   }
 
   /**
-   * Writes a value (or, with {@code value == null}, only flags).
+   * Writes a value given as segments (or, with {@code value == null}, only flags).
    *
    * @param key the key, at most 65,535 bytes
    * @param value the value, empty for a tombstone, null for a flags-only write
    * @param ops flag operations, applied left to right
    */
   public void write(MemorySegment key, MemorySegment value, FlagsOp[] ops) {
-    Store st = store;
-    st.checkValues();
-    var tree = st.tree;
+    long keyLength = key.byteSize();
+    MemorySegment k = scratchFor(keyLength);
     // The caller's key is read exactly once: searching and then copying it could link a node out
     // of order if another thread changed those bytes in between.
-    long keyLength = key.byteSize();
+    MemorySegment.copy(key, 0, k, 0, keyLength);
+    write(k, keyLength, null, value, ops);
+  }
+
+  /**
+   * Writes a value given as arrays (or, with {@code value == null}, only flags), allocating
+   * nothing.
+   *
+   * @param key the key, at most 65,535 bytes
+   * @param value the value, empty for a tombstone, null for a flags-only write
+   * @param ops flag operations, applied left to right
+   */
+  public void write(byte[] key, byte[] value, FlagsOp[] ops) {
+    MemorySegment k = scratchFor(key.length);
+    MemorySegment.copy(key, 0, k, ValueLayout.JAVA_BYTE, 0, key.length);
+    write(k, key.length, value, null, ops);
+  }
+
+  private MemorySegment scratchFor(long keyLength) {
     if (keyScratch.byteSize() < keyLength) {
       keyScratch = MemorySegment.ofArray(new byte[(int) Math.max(keyLength, keyScratch.byteSize() * 2)]);
     }
-    MemorySegment.copy(key, 0, keyScratch, 0, keyLength);
-    key = keyScratch;
+    return keyScratch;
+  }
+
+  /** The write itself; the key is in the writer's scratch, the value in one of two forms. */
+  private void write(
+      MemorySegment key, long keyLength, byte[] valueArray, MemorySegment valueSegment, FlagsOp[] ops) {
+    Store st = store;
+    st.checkValues();
+    var tree = st.tree;
+    boolean hasValue = valueArray != null || valueSegment != null;
+    long valueLength =
+        valueArray != null ? valueArray.length : valueSegment != null ? valueSegment.byteSize() : 0;
     long node = tree.search(key, keyLength);
-    long valueLength = value == null ? 0 : value.byteSize();
     boolean fresh = node == NULL;
     int oldFlags = fresh ? 0 : tree.flags(node);
     boolean revived = !fresh && (oldFlags & NodeLayout.DELETED_BIT) != 0;
     long current = fresh ? NULL : tree.value(node);
     int oldLength = current == NULL ? 0 : st.vlog.lengthPlain(current);
 
-    if (value != null && keyLength + valueLength > entrySizeLimit) {
+    if (hasValue && keyLength + valueLength > entrySizeLimit) {
       throw new EntryTooLargeException(entrySizeLimit, keyLength + valueLength);
     }
     long dataSize = st.counters.dataSizePlain();
-    long growth = (fresh || revived ? keyLength : 0) + (value == null ? 0 : valueLength - oldLength);
+    long growth = (fresh || revived ? keyLength : 0) + (hasValue ? valueLength - oldLength : 0);
     if (growth > 0 && dataSize + growth > bufferSizeLimit) {
       throw new TxnTooLargeException(bufferSizeLimit, dataSize + growth);
     }
 
     int keyFlags = revived ? 0 : oldFlags & NodeLayout.KEY_FLAGS_MASK;
-    if (value != null) {
+    if (hasValue) {
       keyFlags &= ~CONSTRAINT_CHECK; // a temporary flag every value write clears (§2.2)
     }
     for (FlagsOp op : ops) {
@@ -90,7 +117,7 @@ public final class WritePath {
     boolean dirty =
         st.counters.dirtyPlain() || st.stages.depth() == 0 || (keyFlags & PERSISTENT) != 0;
     boolean inPlace =
-        value != null
+        hasValue
             && current != NULL
             && oldLength == valueLength
             && oldLength > 0
@@ -101,9 +128,12 @@ public final class WritePath {
       node = tree.allocate(key, keyLength);
     }
     long record = NULL;
-    if (value != null && !inPlace) {
+    if (hasValue && !inPlace) {
       try {
-        record = st.vlog.append(node, current, value);
+        record =
+            valueArray != null
+                ? st.vlog.append(node, current, valueArray)
+                : st.vlog.append(node, current, valueSegment);
       } catch (RuntimeException | Error e) {
         if (fresh) {
           st.nodeArena.truncate(nodeMark);
@@ -128,7 +158,11 @@ public final class WritePath {
       tree.beginChange(node);
       tree.setFlags(node, (oldFlags & NodeLayout.RED_BIT) | keyFlags);
       if (inPlace) {
-        st.vlog.overwrite(current, value);
+        if (valueArray != null) {
+          st.vlog.overwrite(current, valueArray);
+        } else {
+          st.vlog.overwrite(current, valueSegment);
+        }
       } else if (record != NULL) {
         tree.setValue(node, record);
       }

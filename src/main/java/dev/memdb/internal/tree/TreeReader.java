@@ -72,6 +72,18 @@ public final class TreeReader {
    * @return its node, NULL if absent at a moment during the call, or RETRY
    */
   public long find(MemorySegment[] t, MemorySegment key) {
+    return find(t, key, key.byteSize());
+  }
+
+  /**
+   * Finds a key's node.
+   *
+   * @param t the node table of this operation
+   * @param key a segment starting with the key's bytes
+   * @param keyLength the key's length
+   * @return its node, NULL if absent at a moment during the call, or RETRY
+   */
+  public long find(MemorySegment[] t, MemorySegment key, long keyLength) {
     int hv = tree.headerVersionAcquire();
     if ((hv & 1) != 0) {
       return RETRY;
@@ -85,7 +97,6 @@ public final class TreeReader {
     if ((v & 1) != 0 || !validHeader(hv)) {
       return RETRY;
     }
-    long keyLength = key.byteSize();
     long keyPrefix = Keys.prefix(key, keyLength);
     for (int depth = 0; depth < MAX_HEIGHT; depth++) {
       int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);

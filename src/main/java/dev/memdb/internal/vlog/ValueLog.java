@@ -63,6 +63,31 @@ public final class ValueLog {
   }
 
   /**
+   * Writer: appends a record of a value held in an array (no wrapper segment allocated).
+   *
+   * @param node the key's node
+   * @param previous the key's current record, or {@link Address#NULL}
+   * @param value the value (empty for a tombstone)
+   * @return the new record's address
+   */
+  public long append(long node, long previous, byte[] value) {
+    long start = arena.allocate(RecordLayout.size(value.length));
+    MemorySegment s = arena.segmentPlain(start);
+    long offset = Address.offset(start);
+    MemorySegment.copy(value, 0, s, BYTE, offset, value.length);
+    long end = offset + value.length + RecordLayout.HEADER_SIZE;
+    RecordLayout.writeHeader(s, end, value.length, previous, node);
+    return Address.of(Address.block(start), end);
+  }
+
+  /** Writer: {@link #overwrite(long, MemorySegment)} from an array. */
+  public void overwrite(long record, byte[] value) {
+    MemorySegment s = arena.segmentPlain(record);
+    long end = Address.offset(record);
+    MemorySegment.copy(value, 0, s, BYTE, RecordLayout.valueOffset(end, value.length), value.length);
+  }
+
+  /**
    * Writer: overwrites a record's value with one of the same length. REQUIRES: the caller holds
    * the record's node in a change window (odd version, store-store fence) so readers copying the
    * old bytes retry.
