@@ -235,7 +235,7 @@ public final class Store {
    * @return a copy, {@code byte[0]} for a tombstone, null if the key had no value then
    */
   byte[] getAsOf(byte[] key, long asOf, Runnable stillValid) {
-    MemorySegment k = MemorySegment.ofArray(key);
+    MemorySegment k = KeyScratch.of(key);
     long keyLength = key.length;
     for (int attempt = 0; ; attempt++) {
       stillValid.run();
