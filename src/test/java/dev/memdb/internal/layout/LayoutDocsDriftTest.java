@@ -71,6 +71,49 @@ class LayoutDocsDriftTest {
     assertNoProblems(checkConstants(readDoc()));
   }
 
+  @Test
+  void flagBitsTableMatchesKeyFlag() {
+    assertNoProblems(checkFlags(readDoc()));
+  }
+
+  /** The flag table lists every KeyFlag at its bit with its mask and persistence, then the node bits. */
+  static List<String> checkFlags(String doc) {
+    List<String> problems = new ArrayList<>();
+    Table t = table(doc, "### Flag bits", problems);
+    if (t == null) {
+      return problems;
+    }
+    if (!t.columns().equals(List.of("bit", "mask", "flag", "persistent"))) {
+      problems.add("### Flag bits: columns " + t.columns());
+      return problems;
+    }
+    dev.memdb.KeyFlag[] flags = dev.memdb.KeyFlag.values();
+    if (t.rows().size() != flags.length + 2) {
+      problems.add("### Flag bits: " + t.rows().size() + " rows, expected " + (flags.length + 2));
+    }
+    for (int i = 0; i < t.rows().size(); i++) {
+      List<String> row = t.rows().get(i);
+      int bit = Integer.parseInt(row.get(0));
+      long mask = Long.decode(row.get(1));
+      if (bit != i || mask != 1L << i) {
+        problems.add("### Flag bits row " + (i + 1) + ": bit " + bit + " mask " + row.get(1));
+      }
+      if (i < flags.length) {
+        if (!row.get(2).equals(flags[i].name()) || flags[i].mask() != mask) {
+          problems.add("### Flag bits row " + (i + 1) + ": '" + row.get(2) + "' is not " + flags[i]);
+        }
+        String persistent = flags[i].isPersistent() ? "yes" : "no";
+        if (!row.get(3).equals(persistent)) {
+          problems.add("### Flag bits: " + flags[i] + " persistent is " + persistent + ", doc says " + row.get(3));
+        }
+      } else if (i == flags.length && mask != NodeLayout.DELETED_BIT
+          || i == flags.length + 1 && mask != NodeLayout.RED_BIT) {
+        problems.add("### Flag bits row " + (i + 1) + ": node bit " + row.get(1) + " differs from NodeLayout");
+      }
+    }
+    return problems;
+  }
+
   /** The checks must be able to fail: drift injected into in-memory copies is reported. */
   @Test
   void driftIsReported() {
@@ -102,6 +145,12 @@ class LayoutDocsDriftTest {
         "unknown constant BLUE_BIT");
     assertReported(checkConstants(dropRowStartingWith(doc, "| NULL_ADDRESS |")), "NULL_ADDRESS");
     assertReported(checkStruct(doc.replace("## Node\n", "## Nodes\n"), "## Node", NodeLayout.LAYOUT), "## Node");
+    assertReported(
+        checkFlags(replaceRow(doc, "| 1 | 0x0002 | KEY_LOCKED | yes |", "| 1 | 0x0002 | KEY_LOCKED | no |")),
+        "KEY_LOCKED persistent");
+    assertReported(
+        checkFlags(replaceRow(doc, "| 7 | 0x0080 | READABLE | no |", "| 7 | 0x0080 | WRITABLE | no |")),
+        "'WRITABLE' is not READABLE");
   }
 
   // ---------------------------------------------------------------- checks
