@@ -36,6 +36,40 @@ public interface MemDBIterator extends AutoCloseable {
   byte[] value();
 
   /**
+   * Copies the current key into a caller's array without allocating.
+   *
+   * @param dst receives the key from index 0 if it fits
+   * @return the key's length (copied only if {@code <= dst.length})
+   * @throws NoSuchElementException if the iterator is not {@link #valid()}
+   */
+  default int key(byte[] dst) {
+    byte[] k = key();
+    if (k.length <= dst.length) {
+      System.arraycopy(k, 0, dst, 0, k.length);
+    }
+    return k.length;
+  }
+
+  /**
+   * Copies the current value into a caller's array without allocating.
+   *
+   * @param dst receives the value from index 0 if it fits
+   * @return the value's length (copied only if {@code <= dst.length}; 0 for a tombstone), or -1
+   *     for a flag-only key
+   * @throws NoSuchElementException if the iterator is not {@link #valid()}
+   */
+  default int value(byte[] dst) {
+    byte[] v = value();
+    if (v == null) {
+      return -1;
+    }
+    if (v.length <= dst.length) {
+      System.arraycopy(v, 0, dst, 0, v.length);
+    }
+    return v.length;
+  }
+
+  /**
    * Returns the current key's flags.
    *
    * @return the flags

@@ -2,6 +2,7 @@ package dev.memdb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,6 +69,31 @@ class ZeroAllocationApiTest {
       assertEquals(size, db.dataSize());
       assertEquals(1, db.keyCount());
       assertArrayEquals(b("1"), db.get(b("a")));
+    }
+  }
+
+  @Test
+  void iteratorCopiesIntoCallerArrays() {
+    try (MemDB db = MemDB.create()) {
+      db.set(b("a"), b("alpha"));
+      db.delete(b("b"));
+      db.updateFlags(b("c"), FlagsOp.SET_KEY_LOCKED);
+      byte[] k = new byte[8];
+      byte[] v = new byte[8];
+      try (MemDBIterator it = db.iteratorWithFlags(null, null)) {
+        assertEquals(1, it.key(k));
+        assertEquals('a', k[0]);
+        assertEquals(5, it.value(v));
+        assertEquals("alpha", new String(v, 0, 5, StandardCharsets.UTF_8));
+        assertEquals(5, it.value(new byte[2]), "too small: length only");
+        it.next();
+        assertEquals(0, it.value(v), "tombstone");
+        it.next();
+        assertEquals(-1, it.value(v), "flag-only");
+        it.next();
+        assertFalse(it.valid());
+        assertThrows(java.util.NoSuchElementException.class, () -> it.key(k));
+      }
     }
   }
 

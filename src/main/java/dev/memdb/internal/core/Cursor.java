@@ -95,6 +95,30 @@ final class Cursor implements MemDBIterator {
   }
 
   @Override
+  public int key(byte[] dst) {
+    requireValid();
+    if (keyLength <= dst.length) {
+      System.arraycopy(key, 0, dst, 0, keyLength);
+    }
+    return keyLength;
+  }
+
+  @Override
+  public int value(byte[] dst) {
+    requireValid();
+    if (valueLength == DISCARDED) {
+      store.checkValues();
+    }
+    if (valueLength == NO_VALUE) {
+      return -1;
+    }
+    if (valueLength <= dst.length) {
+      System.arraycopy(value, 0, dst, 0, valueLength);
+    }
+    return valueLength;
+  }
+
+  @Override
   public KeyFlags flags() {
     requireValid();
     return KeyFlags.of(flags & NodeLayout.KEY_FLAGS_MASK);
