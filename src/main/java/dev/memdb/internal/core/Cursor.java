@@ -39,7 +39,6 @@ final class Cursor implements MemDBIterator {
   private boolean valid;
   private boolean started;
   private long node = NULL;
-  private int nodeVersion;
   private long generation;
 
   private byte[] key = new byte[32];
@@ -205,7 +204,7 @@ final class Cursor implements MemDBIterator {
     } else if (node == NULL || gen != generation) {
       n = reader.seek(t, MemorySegment.ofArray(Arrays.copyOf(key, keyLength)), ascending, false);
     } else {
-      n = reader.step(t, node, nodeVersion, ascending);
+      n = reader.step(t, node, ascending);
     }
     while (true) {
       if (n == TreeReader.RETRY) {
@@ -251,7 +250,6 @@ final class Cursor implements MemDBIterator {
     valueLength = candidateValueLength;
     flags = candidateFlags;
     node = candidateNode;
-    nodeVersion = candidateVersion;
     valid = true;
   }
 

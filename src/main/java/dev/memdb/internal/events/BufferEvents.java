@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One buffer's event sink: JFR events and debug logging for block growth and release, rollbacks,
+ * One buffer's event sink: JFR events and trace logging for block growth and release, rollbacks,
  * resets and closes. Called by the writer only, never on a per-operation path.
  */
 public final class BufferEvents implements BlockArena.ArenaListener {
@@ -49,8 +49,8 @@ public final class BufferEvents implements BlockArena.ArenaListener {
       e.footprint = footprint.getAsLong();
       e.commit();
     }
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("memdb#{} {} arena: allocated a block of {} bytes ({} in the arena)", id, arena, bytes, arenaAllocated);
+    if (LOG.isTraceEnabled()) {
+      LOG.trace("memdb#{} {} arena: allocated a block of {} bytes ({} in the arena)", id, arena, bytes, arenaAllocated);
     }
   }
 
@@ -65,8 +65,8 @@ public final class BufferEvents implements BlockArena.ArenaListener {
       e.footprint = footprint.getAsLong();
       e.commit();
     }
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("memdb#{} {} arena: freed a block of {} bytes ({} left in the arena)", id, arena, bytes, arenaAllocated);
+    if (LOG.isTraceEnabled()) {
+      LOG.trace("memdb#{} {} arena: freed a block of {} bytes ({} left in the arena)", id, arena, bytes, arenaAllocated);
     }
   }
 
@@ -124,6 +124,8 @@ public final class BufferEvents implements BlockArena.ArenaListener {
       e.keys = keys;
       e.commit();
     }
-    LOG.debug("memdb#{} {}: {} keys, {} bytes freed", id, action, keys, footprintBefore - footprint.getAsLong());
+    if (LOG.isTraceEnabled()) {
+      LOG.trace("memdb#{} {}: {} keys, {} bytes freed", id, action, keys, footprintBefore - footprint.getAsLong());
+    }
   }
 }

@@ -89,6 +89,19 @@ public final class NodeLayout {
   private static final VarHandle KEY_PREFIX =
       ValueLayout.JAVA_LONG.withOrder(java.nio.ByteOrder.BIG_ENDIAN).varHandle().withInvokeExactBehavior();
 
+  /**
+   * The first 8 bytes — version, key length, flags — as one aligned word in native order. A reader
+   * descending the tree loads this one word per node instead of the three fields: key length and
+   * flags only change inside a version change, so two equal words mean an unchanged node.
+   */
+  private static final VarHandle HEADER_WORD =
+      ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
+
+  private static final boolean LITTLE_ENDIAN =
+      java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+  private static final int VERSION_SHIFT = LITTLE_ENDIAN ? 0 : 32;
+  private static final int KEY_LENGTH_SHIFT = LITTLE_ENDIAN ? 32 : 16;
+
   private static final VarHandle VERSION = handle("version");
   private static final VarHandle KEY_LENGTH = handle("key_length");
   private static final VarHandle FLAGS = handle("flags");
@@ -129,6 +142,28 @@ public final class NodeLayout {
   /** Writer: marks the end of a change (even); publishes every store before it. */
   public static void setVersionRelease(MemorySegment s, long node, int version) {
     VERSION.setRelease(s, at(node), version);
+  }
+
+  // ---- the header word: version, key length and flags at once ----
+
+  /** Reader: the header word, before reading what it guards (pairs with {@link #setVersionRelease}). */
+  public static long headerAcquire(MemorySegment s, long node) {
+    return (long) HEADER_WORD.getAcquire(s, at(node));
+  }
+
+  /** Reader (after a load-load fence): the header word again, to validate. */
+  public static long headerPlain(MemorySegment s, long node) {
+    return (long) HEADER_WORD.get(s, at(node));
+  }
+
+  /** The version in a header word. */
+  public static int versionOf(long headerWord) {
+    return (int) (headerWord >>> VERSION_SHIFT);
+  }
+
+  /** The key length in a header word. */
+  public static int keyLengthOf(long headerWord) {
+    return (int) (headerWord >>> KEY_LENGTH_SHIFT) & 0xFFFF;
   }
 
   // ---- immutable once linked ----

@@ -39,27 +39,22 @@ public final class Keys {
    * @return negative, zero or positive as the search key is below, equal to or above the node's
    */
   public static int compare(MemorySegment key, long keyLength, long keyPrefix, MemorySegment s, long node) {
-    if (keyLength >= PREFIX && NodeLayout.keyLength(s, node) >= PREFIX) {
+    return compare(key, keyLength, keyPrefix, s, node, NodeLayout.keyLength(s, node));
+  }
+
+  /**
+   * As {@link #compare(MemorySegment, long, long, MemorySegment, long)}, with the node's key
+   * length already known (from its header word).
+   */
+  static int compare(
+      MemorySegment key, long keyLength, long keyPrefix, MemorySegment s, long node, int nodeKeyLength) {
+    long start = NodeLayout.keyAt(node);
+    if (keyLength >= PREFIX && nodeKeyLength >= PREFIX) {
       long nodePrefix = NodeLayout.keyPrefix(s, node);
       if (nodePrefix != keyPrefix) {
         return Long.compareUnsigned(keyPrefix, nodePrefix) < 0 ? -1 : 1;
       }
     }
-    return compare(key, keyLength, s, node);
-  }
-
-  /**
-   * Compares a search key with a node's key without slicing either segment.
-   *
-   * @param key the search key
-   * @param keyLength its length
-   * @param s the node's block
-   * @param node the node's offset in its block
-   * @return negative, zero or positive as the search key is below, equal to or above the node's
-   */
-  public static int compare(MemorySegment key, long keyLength, MemorySegment s, long node) {
-    long start = NodeLayout.keyAt(node);
-    long nodeKeyLength = NodeLayout.keyLength(s, node);
     long i = MemorySegment.mismatch(key, 0, keyLength, s, start, start + nodeKeyLength);
     if (i < 0) {
       return 0;

@@ -93,28 +93,28 @@ public final class TreeReader {
       return validHeader(hv) ? NULL : RETRY;
     }
     MemorySegment s = nodes.segment(t, n);
-    int v = NodeLayout.versionAcquire(s, n);
-    if ((v & 1) != 0 || !validHeader(hv)) {
+    long w = NodeLayout.headerAcquire(s, n);
+    if (odd(w) || !validHeader(hv)) {
       return RETRY;
     }
     long keyPrefix = Keys.prefix(key, keyLength);
     for (int depth = 0; depth < MAX_HEIGHT; depth++) {
-      int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
+      int cmp = Keys.compare(key, keyLength, keyPrefix, s, n, NodeLayout.keyLengthOf(w));
       if (cmp == 0) {
         return n;
       }
       long c = NodeLayout.childAcquire(s, n, cmp > 0);
       if (c == NULL) {
-        return valid(s, n, v) ? NULL : RETRY;
+        return validWord(s, n, w) ? NULL : RETRY;
       }
       MemorySegment cs = nodes.segment(t, c);
-      int cv = NodeLayout.versionAcquire(cs, c);
-      if ((cv & 1) != 0 || !valid(s, n, v)) {
+      long cw = NodeLayout.headerAcquire(cs, c);
+      if (odd(cw) || !validWord(s, n, w)) {
         return RETRY;
       }
       s = cs;
       n = c;
-      v = cv;
+      w = cw;
     }
     return RETRY;
   }
@@ -139,8 +139,8 @@ public final class TreeReader {
       return validHeader(hv) ? NULL : RETRY;
     }
     MemorySegment s = nodes.segment(t, n);
-    int v = NodeLayout.versionAcquire(s, n);
-    if ((v & 1) != 0 || !validHeader(hv)) {
+    long w = NodeLayout.headerAcquire(s, n);
+    if (odd(w) || !validHeader(hv)) {
       return RETRY;
     }
     long keyLength = key == null ? 0 : key.byteSize();
@@ -151,7 +151,7 @@ public final class TreeReader {
       if (key == null) {
         qualifies = true;
       } else {
-        int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
+        int cmp = Keys.compare(key, keyLength, keyPrefix, s, n, NodeLayout.keyLengthOf(w));
         if (cmp == 0 && inclusive) {
           return n;
         }
@@ -165,18 +165,35 @@ public final class TreeReader {
       boolean goRight = ascending != qualifies;
       long c = NodeLayout.childAcquire(s, n, goRight);
       if (c == NULL) {
-        return valid(s, n, v) ? best : RETRY;
+        return validWord(s, n, w) ? best : RETRY;
       }
       MemorySegment cs = nodes.segment(t, c);
-      int cv = NodeLayout.versionAcquire(cs, c);
-      if ((cv & 1) != 0 || !valid(s, n, v)) {
+      long cw = NodeLayout.headerAcquire(cs, c);
+      if (odd(cw) || !validWord(s, n, w)) {
         return RETRY;
       }
       s = cs;
       n = c;
-      v = cv;
+      w = cw;
     }
     return RETRY;
+  }
+
+  /**
+   * Steps from a node to its in-order neighbour, reading the node's version now. A cursor needs
+   * only the node's links at one moment: its key never changes and it never leaves the tree, so a
+   * change to the node since the cursor stood on it (a flag update, a new value, a rotation) does
+   * not force a new descent from the root.
+   *
+   * @param t the node table of this operation
+   * @param n the node the cursor stands on
+   * @param ascending true for the successor, false for the predecessor
+   * @return the neighbour, NULL at the end, or RETRY
+   */
+  public long step(MemorySegment[] t, long n, boolean ascending) {
+    MemorySegment s = nodes.segment(t, n);
+    int v = NodeLayout.versionAcquire(s, n);
+    return (v & 1) != 0 ? RETRY : step(t, n, v, ascending);
   }
 
   /**
@@ -246,6 +263,16 @@ public final class TreeReader {
       xs = ps;
     }
     return RETRY;
+  }
+
+  private static boolean odd(long headerWord) {
+    return (NodeLayout.versionOf(headerWord) & 1) != 0;
+  }
+
+  /** Like {@link #valid}, for a header word (version, key length, flags) read as one. */
+  static boolean validWord(MemorySegment s, long node, long w) {
+    VarHandle.loadLoadFence();
+    return NodeLayout.headerPlain(s, node) == w;
   }
 
   private boolean validHeader(int hv) {
