@@ -59,10 +59,21 @@ class AllocationFreeTest {
       MemorySegment key = arena.allocate(16);
       MemorySegment valueSegment = arena.allocate(128);
       MemorySegment dstSegment = arena.allocate(128);
-      long[] perOp = new long[6];
+      long[] perOp = new long[7];
+      long freshBlocks = 0;
       for (int round = 0; round < 4; round++) { // the last round counts: by then all is compiled
         long sum = 0;
-        long t = allocated();
+        long t;
+        try (MemDB fresh = MemDB.create()) { // new keys in scrambled order: full descents and rebalancing
+          t = allocated();
+          for (int i = 0; i < N; i++) {
+            fresh.set(keys[(int) ((i * 40_503L) % N)], value);
+          }
+          perOp[6] = allocated() - t;
+          MemDBStats stats = fresh.stats();
+          freshBlocks = stats.nodes().blocks() + stats.values().blocks();
+        }
+        t = allocated();
         for (byte[] k : keys) {
           db.set(k, value);
         }
@@ -99,6 +110,10 @@ class AllocationFreeTest {
       // A few bytes of slack per thousand operations for one-off JIT or JFR bookkeeping.
       long slack = N / 1000 * 16;
       assertTrue(perOp[0] <= slack, "set(byte[], byte[]) allocated " + perOp[0] + " bytes");
+      // Growing an arena by a block republishes its small tables: a few hundred bytes per block.
+      assertTrue(
+          perOp[6] <= slack + freshBlocks * 512,
+          "inserting new keys in random order allocated " + perOp[6] + " bytes for " + freshBlocks + " blocks");
       assertTrue(perOp[1] <= slack, "get(byte[], byte[]) allocated " + perOp[1] + " bytes");
       assertTrue(perOp[2] <= slack, "set(MemorySegment, MemorySegment) allocated " + perOp[2] + " bytes");
       assertTrue(perOp[3] <= slack, "get(MemorySegment, MemorySegment) allocated " + perOp[3] + " bytes");

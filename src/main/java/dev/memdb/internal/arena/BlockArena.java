@@ -201,6 +201,34 @@ public final class BlockArena {
   }
 
   /**
+   * Writer only: the number of blocks. With {@link #lastUsed()} and {@link #growthSize()} it is
+   * the current mark, taken without allocating (for the write path's rollback on failure).
+   *
+   * @return blocks held
+   */
+  public int blockCount() {
+    return used.length;
+  }
+
+  /**
+   * Writer only: the used bytes of the last block.
+   *
+   * @return bytes, 0 when there are no blocks
+   */
+  public long lastUsed() {
+    return used.length == 0 ? 0 : used[used.length - 1];
+  }
+
+  /**
+   * Writer only: the block size the last enlargement chose.
+   *
+   * @return bytes, 0 when there are no blocks
+   */
+  public long growthSize() {
+    return used.length == 0 ? 0 : blockSize;
+  }
+
+  /**
    * Writer only: returns the current position as a number comparable with addresses.
    *
    * @return {@link ArenaMark#EMPTY_POSITION} or the address just past the last allocation

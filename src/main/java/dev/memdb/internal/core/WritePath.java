@@ -123,7 +123,10 @@ public final class WritePath {
             && oldLength > 0
             && current > st.stages.innermostStartPosition();
 
-    ArenaMark nodeMark = fresh ? st.nodeArena.mark() : null;
+    // The node arena's position before a new node, as primitives (no mark object on this path).
+    int nodeBlocks = st.nodeArena.blockCount();
+    long nodeUsed = st.nodeArena.lastUsed();
+    long nodeGrowth = st.nodeArena.growthSize();
     if (fresh) {
       node = tree.allocate(key, keyLength);
     }
@@ -136,7 +139,7 @@ public final class WritePath {
                 : st.vlog.append(node, current, valueSegment);
       } catch (RuntimeException | Error e) {
         if (fresh) {
-          st.nodeArena.truncate(nodeMark);
+          st.nodeArena.truncate(new ArenaMark(nodeBlocks, nodeUsed, nodeGrowth));
         }
         throw e;
       }
