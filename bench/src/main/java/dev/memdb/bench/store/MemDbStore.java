@@ -1,0 +1,84 @@
+package dev.memdb.bench.store;
+
+import dev.memdb.MemDB;
+import dev.memdb.MemDBIterator;
+import dev.memdb.Snapshot;
+
+/** memdb through its plain byte-array API. */
+public final class MemDbStore implements KvStore {
+  private final MemDB db = MemDB.create();
+
+  /** The buffer itself, for benchmarks of memdb-only API. */
+  public MemDB db() {
+    return db;
+  }
+
+  @Override
+  public void put(byte[] key, byte[] value) {
+    db.set(key, value);
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    return db.get(key);
+  }
+
+  @Override
+  public int get(byte[] key, byte[] dst) {
+    return db.get(key, dst);
+  }
+
+  @Override
+  public long scan(byte[] lower, int n) {
+    long sum = 0;
+    try (MemDBIterator it = db.iterator(lower, null)) {
+      for (int i = 0; i < n && it.valid(); i++, it.next()) {
+        sum += it.key().length + it.value().length;
+      }
+    }
+    return sum;
+  }
+
+  @Override
+  public long iterateAll() {
+    long count = 0;
+    try (MemDBIterator it = db.iterator(null, null)) {
+      for (; it.valid(); it.next()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Override
+  public long snapshotIterateAll() {
+    long count = 0;
+    Snapshot snap = db.snapshot();
+    try (MemDBIterator it = snap.iterator(null, null)) {
+      for (; it.valid(); it.next()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Override
+  public void stage() {
+    db.staging();
+  }
+
+  @Override
+  public void clear() {
+    db.reset();
+  }
+
+  @Override
+  public void remove(byte[] key) {
+    db.delete(key);
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+}
