@@ -1,0 +1,82 @@
+package dev.memdb.jcstress;
+
+import dev.memdb.MemDB;
+import dev.memdb.MemDBOptions;
+import dev.memdb.MemDBStats;
+import dev.memdb.internal.arena.BlockAllocator;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/** Keys, values and buffers shared by memdb's jcstress tests. */
+final class TestSupport {
+  private TestSupport() {}
+
+  /** Smallest blocks memdb allows, so a handful of writes enlarges an arena. */
+  static final MemDBOptions TINY =
+      MemDBOptions.builder().initialBlockSize(MemDBOptions.MIN_BLOCK_SIZE).maxBlockSize(1 << 20).build();
+
+  /**
+   * Blocks from automatic arenas: the GC frees them, so millions of jcstress samples neither leak
+   * nor pay a shared-arena close (a thread handshake) each.
+   */
+  static final BlockAllocator AUTO =
+      new BlockAllocator() {
+        @Override
+        public Block allocate(long bytes) {
+          Arena a = Arena.ofAuto();
+          return new Block(a.allocate(bytes, BLOCK_ALIGNMENT), a);
+        }
+
+        @Override
+        public void free(Block block) {}
+      };
+
+  /** A 4-byte big-endian key. */
+  static byte[] key(int i) {
+    return ByteBuffer.allocate(4).putInt(i).array();
+  }
+
+  /** The one value ever written for key {@code i}: {@code length} bytes, all {@code (byte) i}. */
+  static byte[] value(int i, int length) {
+    byte[] v = new byte[length];
+    Arrays.fill(v, (byte) i);
+    return v;
+  }
+
+  /** 1 if {@code got} is exactly {@code want}, 0 if null, -1 for anything else (torn or wrong). */
+  static int classify(byte[] got, byte[] want) {
+    if (got == null) {
+      return 0;
+    }
+    return Arrays.equals(got, want) ? 1 : -1;
+  }
+
+  /** A buffer holding keys 0..n-1, each with an 8-byte value. */
+  static MemDB prefilled(int n) {
+    MemDB db = MemDB.create(TINY);
+    for (int i = 0; i < n; i++) {
+      db.set(key(i), value(i, 8));
+    }
+    return db;
+  }
+
+  /**
+   * The smallest n >= min such that, after keys 0..n-1 with 8-byte values, setting key n with a
+   * {@code valueLength}-byte value allocates a new block in both the node and the value arena.
+   */
+  static int prefillBeforeBothArenasGrow(int min, int valueLength) {
+    for (int n = min; n < 10_000; n++) {
+      try (MemDB db = prefilled(n)) {
+        MemDBStats before = db.stats();
+        db.set(key(n), value(n, valueLength));
+        MemDBStats after = db.stats();
+        if (after.nodes().blocks() > before.nodes().blocks()
+            && after.values().blocks() > before.values().blocks()) {
+          return n;
+        }
+      }
+    }
+    throw new AssertionError("no prefill makes both arenas grow on the next insert");
+  }
+}
