@@ -17,7 +17,12 @@ public final class EntryTooLargeException extends MemDBException {
    * @param size key length plus value length of the rejected entry
    */
   public EntryTooLargeException(long limit, long size) {
-    super("entry of " + size + " bytes (key + value) is over the entry size limit of " + limit + " bytes");
+    super(
+        "entry of "
+            + size
+            + " bytes (key + value) is over the entry size limit of "
+            + limit
+            + " bytes");
     this.limit = limit;
     this.size = size;
   }

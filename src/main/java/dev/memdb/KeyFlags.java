@@ -1,8 +1,8 @@
 package dev.memdb;
 
 /**
- * An immutable set of {@link KeyFlag}s. Instances are cached: {@link #of(int)} never allocates,
- * and two instances with the same bits are the same object.
+ * An immutable set of {@link KeyFlag}s. Instances are cached: {@link #of(int)} never allocates, and
+ * two instances with the same bits are the same object.
  */
 public final class KeyFlags {
   private static final KeyFlags[] CACHE = new KeyFlags[KeyFlag.ALL_MASK + 1];
@@ -32,7 +32,10 @@ public final class KeyFlags {
   public static KeyFlags of(int bits) {
     if ((bits & ~KeyFlag.ALL_MASK) != 0) {
       throw new IllegalArgumentException(
-          "key flag bits 0x" + Integer.toHexString(bits) + " outside 0x" + Integer.toHexString(KeyFlag.ALL_MASK));
+          "key flag bits 0x"
+              + Integer.toHexString(bits)
+              + " outside 0x"
+              + Integer.toHexString(KeyFlag.ALL_MASK));
     }
     return CACHE[bits];
   }

@@ -16,7 +16,8 @@ public final class KeyTooLargeException extends MemDBException {
    * @param keySize the rejected key's length
    */
   public KeyTooLargeException(int keySize) {
-    super("key of " + keySize + " bytes is longer than the maximum of " + MAX_KEY_LENGTH + " bytes");
+    super(
+        "key of " + keySize + " bytes is longer than the maximum of " + MAX_KEY_LENGTH + " bytes");
     this.keySize = keySize;
   }
 

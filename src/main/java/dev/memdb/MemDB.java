@@ -28,13 +28,13 @@ import java.util.function.Predicate;
  *       lock; callers need none.
  *   <li><b>Point reads</b> ({@code get}, {@code getFlags}, {@code keyCount}, {@code dataSize},
  *       {@code isDirty}, snapshot {@code get}) take no lock and are linearizable: a reader
- *       validates each tree node it passes by the node's version and starts again only if a node
- *       it stands on changed under it, so a writer inserting elsewhere does not slow it down. The
- *       one exception is a bulk change — the rollback of a stage or checkpoint, {@code reset},
- *       {@code discardValues}, {@code close} — which must look atomic across many keys: readers
- *       that meet one wait for it to finish.
- *   <li><b>Iterators</b> are weakly consistent (see {@link MemDBIterator}); one iterator belongs
- *       to one thread at a time.
+ *       validates each tree node it passes by the node's version and starts again only if a node it
+ *       stands on changed under it, so a writer inserting elsewhere does not slow it down. The one
+ *       exception is a bulk change — the rollback of a stage or checkpoint, {@code reset}, {@code
+ *       discardValues}, {@code close} — which must look atomic across many keys: readers that meet
+ *       one wait for it to finish.
+ *   <li><b>Iterators</b> are weakly consistent (see {@link MemDBIterator}); one iterator belongs to
+ *       one thread at a time.
  *   <li><b>Close</b>: after {@link #close()}, every call on any thread fails with {@code
  *       IllegalStateException("MemDB is closed")}; a read already under way either finishes with a
  *       value read before the close or fails the same way. Memory is freed by closing the blocks'
@@ -57,12 +57,7 @@ public final class MemDB implements AutoCloseable {
 
   private MemDB(MemDBOptions options, BlockAllocator allocator) {
     this.events = new BufferEvents();
-    this.store =
-        new Store(
-            allocator,
-            options.initialBlockSize(),
-            options.maxBlockSize(),
-            events);
+    this.store = new Store(allocator, options.initialBlockSize(), options.maxBlockSize(), events);
     events.footprintFrom(store::memoryFootprint);
     this.gate = store.gate();
     this.lock = gate.writeLock();
@@ -137,7 +132,9 @@ public final class MemDB implements AutoCloseable {
     checkKey(key);
     if (value == null || value.length == 0) {
       throw new IllegalArgumentException(
-          "cannot set an empty value (" + (value == null ? "null" : "byte[0]") + "); use delete for a tombstone");
+          "cannot set an empty value ("
+              + (value == null ? "null" : "byte[0]")
+              + "); use delete for a tombstone");
     }
     write(key, value, ops);
   }
@@ -276,8 +273,8 @@ public final class MemDB implements AutoCloseable {
   }
 
   /**
-   * Reads a key's current value into a caller's array without allocating (the zero-allocation
-   * read path). Lock-free and linearizable, like {@link #get(byte[])}.
+   * Reads a key's current value into a caller's array without allocating (the zero-allocation read
+   * path). Lock-free and linearizable, like {@link #get(byte[])}.
    *
    * @param key the key
    * @param dst receives the value from index 0 if it fits
@@ -406,8 +403,8 @@ public final class MemDB implements AutoCloseable {
    * Undoes every write made after a checkpoint; open stages are kept.
    *
    * @param cp a checkpoint of this buffer
-   * @throws IllegalArgumentException if the checkpoint is stale: before the start of an open
-   *     stage, after the tail, rolled back over, from before a reset, or from another buffer
+   * @throws IllegalArgumentException if the checkpoint is stale: before the start of an open stage,
+   *     after the tail, rolled back over, from before a reset, or from another buffer
    */
   public void revertToCheckpoint(Checkpoint cp) {
     Objects.requireNonNull(cp, "checkpoint");
@@ -418,7 +415,8 @@ public final class MemDB implements AutoCloseable {
         throw new IllegalArgumentException("checkpoint " + cp + " belongs to another MemDB");
       }
       if (cp.resetGeneration != resetGeneration) {
-        throw new IllegalArgumentException("checkpoint " + cp + " was taken before the buffer was reset");
+        throw new IllegalArgumentException(
+            "checkpoint " + cp + " was taken before the buffer was reset");
       }
       String why = store.stages().whyNotRevertible(cp.mark);
       if (why != null) {
@@ -497,8 +495,8 @@ public final class MemDB implements AutoCloseable {
   }
 
   /**
-   * Visits each key whose current value was written in stage {@code handle} or later, newest
-   * first (client-go InspectStage). The visitor runs under the write lock and must not write.
+   * Visits each key whose current value was written in stage {@code handle} or later, newest first
+   * (client-go InspectStage). The visitor runs under the write lock and must not write.
    *
    * @param handle an open stage
    * @param visitor receives copies of key and value
@@ -518,8 +516,8 @@ public final class MemDB implements AutoCloseable {
   }
 
   /**
-   * Returns the newest version of a key's value, among those still in its history, that satisfies
-   * a predicate.
+   * Returns the newest version of a key's value, among those still in its history, that satisfies a
+   * predicate.
    *
    * @param key the key
    * @param predicate tested on copies, newest first; must not write
@@ -660,8 +658,8 @@ public final class MemDB implements AutoCloseable {
 
   /**
    * Drops all values and keeps keys and flags (client-go DiscardValues). Afterwards {@code get},
-   * value reads of iterators and every write fail with {@link IllegalStateException} until
-   * {@link #reset()}; {@code getFlags} and flag iteration keep working.
+   * value reads of iterators and every write fail with {@link IllegalStateException} until {@link
+   * #reset()}; {@code getFlags} and flag iteration keep working.
    */
   public void discardValues() {
     lock.lock();
@@ -704,8 +702,15 @@ public final class MemDB implements AutoCloseable {
   public String toString() {
     return gate.isClosed()
         ? "MemDB#" + events.id() + "[closed]"
-        : "MemDB#" + events.id() + "[keys=" + store.keyCount() + ", dataSize=" + store.dataSize()
-            + ", footprint=" + store.memoryFootprint() + "]";
+        : "MemDB#"
+            + events.id()
+            + "[keys="
+            + store.keyCount()
+            + ", dataSize="
+            + store.dataSize()
+            + ", footprint="
+            + store.memoryFootprint()
+            + "]";
   }
 
   // ------------------------------------------------------------------ helpers

@@ -7,9 +7,9 @@ import java.util.NoSuchElementException;
  *
  * <p>Iterators are weakly consistent, like {@code ConcurrentSkipListMap}'s: they never throw
  * because of concurrent writes, return keys in strict order, return every key that was present for
- * the whole iteration, and never return a key/value pair that was not present at some moment
- * during the iteration. The key, value and flags of the current position are captured together
- * when the iterator moves there. One iterator is meant for one thread at a time.
+ * the whole iteration, and never return a key/value pair that was not present at some moment during
+ * the iteration. The key, value and flags of the current position are captured together when the
+ * iterator moves there. One iterator is meant for one thread at a time.
  */
 public interface MemDBIterator extends AutoCloseable {
   /**
@@ -54,8 +54,8 @@ public interface MemDBIterator extends AutoCloseable {
    * Copies the current value into a caller's array without allocating.
    *
    * @param dst receives the value from index 0 if it fits
-   * @return the value's length (copied only if {@code <= dst.length}; 0 for a tombstone), or -1
-   *     for a flag-only key
+   * @return the value's length (copied only if {@code <= dst.length}; 0 for a tombstone), or -1 for
+   *     a flag-only key
    * @throws NoSuchElementException if the iterator is not {@link #valid()}
    */
   default int value(byte[] dst) {

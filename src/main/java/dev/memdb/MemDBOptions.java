@@ -168,12 +168,17 @@ public final class MemDBOptions {
     public MemDBOptions build() {
       if (initialBlockSize < MIN_BLOCK_SIZE || (initialBlockSize & 7) != 0) {
         throw new IllegalArgumentException(
-            "initial block size must be a multiple of 8 and at least " + MIN_BLOCK_SIZE + ", was " + initialBlockSize);
+            "initial block size must be a multiple of 8 and at least "
+                + MIN_BLOCK_SIZE
+                + ", was "
+                + initialBlockSize);
       }
       if (maxBlockSize < initialBlockSize || (maxBlockSize & 7) != 0) {
         throw new IllegalArgumentException(
             "max block size must be a multiple of 8 and at least the initial block size "
-                + initialBlockSize + ", was " + maxBlockSize);
+                + initialBlockSize
+                + ", was "
+                + maxBlockSize);
       }
       return new MemDBOptions(this);
     }

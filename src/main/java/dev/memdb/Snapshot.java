@@ -4,10 +4,10 @@ package dev.memdb;
  * A read view of a {@link MemDB} as of the start of its outermost open stage (or of the moment it
  * was taken, if no stage was open): the state before the running statement's own writes.
  *
- * <p>A snapshot becomes invalid when the outermost stage it was taken in is released or cleaned
- * up, when the buffer is reset, reverted to a checkpoint with no stage open, has its values
- * discarded, or is closed; using it then throws {@link StaleSnapshotException}. Reads take no lock
- * and may run on any thread beside the writer.
+ * <p>A snapshot becomes invalid when the outermost stage it was taken in is released or cleaned up,
+ * when the buffer is reset, reverted to a checkpoint with no stage open, has its values discarded,
+ * or is closed; using it then throws {@link StaleSnapshotException}. Reads take no lock and may run
+ * on any thread beside the writer.
  */
 public interface Snapshot {
   /**

@@ -17,7 +17,12 @@ public final class TxnTooLargeException extends MemDBException {
    * @param size the data size the write would have produced
    */
   public TxnTooLargeException(long limit, long size) {
-    super("write would take the data size to " + size + " bytes, over the buffer size limit of " + limit + " bytes");
+    super(
+        "write would take the data size to "
+            + size
+            + " bytes, over the buffer size limit of "
+            + limit
+            + " bytes");
     this.limit = limit;
     this.size = size;
   }

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The model knows nothing of memdb's classes. It re-implements the documented allocation rules
  * (native-layout-docs/layout.md): a node takes 40 + key length bytes, 8-byte aligned in its block;
- * a value record takes value length + 20 bytes, packed; a block is the initial size, then twice
- * the previous one, doubled while not strictly greater than the request, capped at the max; a
- * request over the cap gets a block of exactly its size; the tail of a block is wasted once the
- * next allocation does not fit; a stage cleanup or checkpoint revert truncates the value log to
- * where it was; reset frees everything. It replays random workloads of writes, deletes, flag
- * updates, nested stages, cleanups, checkpoints and resets with small blocks, and after every step
- * compares every figure. Seeded: {@code -Dmemdb.seed=N} replays; a failure names its seed.
+ * a value record takes value length + 20 bytes, packed; a block is the initial size, then twice the
+ * previous one, doubled while not strictly greater than the request, capped at the max; a request
+ * over the cap gets a block of exactly its size; the tail of a block is wasted once the next
+ * allocation does not fit; a stage cleanup or checkpoint revert truncates the value log to where it
+ * was; reset frees everything. It replays random workloads of writes, deletes, flag updates, nested
+ * stages, cleanups, checkpoints and resets with small blocks, and after every step compares every
+ * figure. Seeded: {@code -Dmemdb.seed=N} replays; a failure names its seed.
  */
 class AccountingTest {
   private static final int NODE_HEADER = 40;
@@ -72,7 +72,9 @@ class AccountingTest {
     }
 
     long[] mark() {
-      return blocks.isEmpty() ? new long[] {0, 0, 0} : new long[] {blocks.size(), blocks.getLast()[1], blockSize};
+      return blocks.isEmpty()
+          ? new long[] {0, 0, 0}
+          : new long[] {blocks.size(), blocks.getLast()[1], blockSize};
     }
 
     long position() {
@@ -135,7 +137,8 @@ class AccountingTest {
     final Map<String, Node> tree = new HashMap<>();
     final List<Rec> log = new ArrayList<>(); // in log order
     final List<long[]> stageStarts = new ArrayList<>();
-    final TreeMap<String, Integer> live = new TreeMap<>(); // key -> current value length (0: tombstone / flags only)
+    final TreeMap<String, Integer> live =
+        new TreeMap<>(); // key -> current value length (0: tombstone / flags only)
 
     BufferModel(long initial, long max) {
       nodes = new ArenaModel(initial, max, true);
@@ -166,7 +169,10 @@ class AccountingTest {
       if (valueLength >= 0) {
         Rec cur = n.current();
         boolean inPlace =
-            cur != null && cur.length() == valueLength && valueLength > 0 && cur.address() > innermostStart();
+            cur != null
+                && cur.length() == valueLength
+                && valueLength > 0
+                && cur.address() > innermostStart();
         if (!inPlace) {
           long start = values.alloc(valueLength + RECORD_HEADER);
           Rec r = new Rec(start + valueLength + RECORD_HEADER, key, valueLength);
@@ -226,7 +232,10 @@ class AccountingTest {
     assertEquals(m.dataSize(), db.dataSize(), step + ": dataSize()");
     long footprint = m.nodes.stats().bytesAllocated() + m.values.stats().bytesAllocated();
     assertEquals(footprint, db.memoryFootprint(), step + ": memoryFootprint()");
-    assertEquals(s.nodes().bytesAllocated() + s.values().bytesAllocated(), db.memoryFootprint(), step + ": footprint = Σ arenas");
+    assertEquals(
+        s.nodes().bytesAllocated() + s.values().bytesAllocated(),
+        db.memoryFootprint(),
+        step + ": footprint = Σ arenas");
     assertEquals(m.stageStarts.size(), s.stageDepth(), step + ": stage depth");
   }
 
@@ -237,7 +246,8 @@ class AccountingTest {
   @Test
   void statsMatchAnIndependentModelOverRandomWorkloads() {
     String prop = System.getProperty("memdb.seed");
-    long seed = prop != null && !prop.isBlank() ? Long.parseLong(prop.trim()) : new Random().nextLong();
+    long seed =
+        prop != null && !prop.isBlank() ? Long.parseLong(prop.trim()) : new Random().nextLong();
     System.out.println("accounting: seed=" + seed + " (replay with -Dmemdb.seed=" + seed + ")");
     Random rnd = new Random(seed);
     int[][] sizes = {{64, 64}, {64, 256}, {256, 8192}, {128, 1024}, {1024, 4096}, {4096, 65536}};
@@ -247,7 +257,9 @@ class AccountingTest {
         runWorkload(rnd, bs[0], bs[1], 1500);
       }
     } catch (Throwable t) {
-      throw new AssertionError("accounting failed with seed=" + seed + " (replay with -Dmemdb.seed=" + seed + "): " + t, t);
+      throw new AssertionError(
+          "accounting failed with seed=" + seed + " (replay with -Dmemdb.seed=" + seed + "): " + t,
+          t);
     }
   }
 
@@ -272,9 +284,18 @@ class AccountingTest {
         String name;
         if (op < 55) {
           int k = rnd.nextInt(keyOf.length);
-          int len = rnd.nextInt(30) == 0 ? max + rnd.nextInt(max) : 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 300);
-          if (rnd.nextInt(4) == 0 && m.tree.containsKey(keyOf[k]) && m.tree.get(keyOf[k]).current() != null) {
-            len = m.tree.get(keyOf[k]).current().length(); // same length: in place when in the same stage
+          int len =
+              rnd.nextInt(30) == 0
+                  ? max + rnd.nextInt(max)
+                  : 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 300);
+          if (rnd.nextInt(4) == 0
+              && m.tree.containsKey(keyOf[k])
+              && m.tree.get(keyOf[k]).current() != null) {
+            len =
+                m.tree
+                    .get(keyOf[k])
+                    .current()
+                    .length(); // same length: in place when in the same stage
             len = Math.max(len, 1);
           }
           boolean lock = rnd.nextInt(10) == 0;
@@ -306,7 +327,8 @@ class AccountingTest {
           int h = db.staging();
           m.stageStarts.add(m.values.mark());
           assertEquals(m.stageStarts.size(), h);
-          checkpoints.removeIf(c -> true); // a checkpoint is only used inside the stage it was taken in
+          checkpoints.removeIf(
+              c -> true); // a checkpoint is only used inside the stage it was taken in
           name = "staging";
         } else if (op < 88 && !m.stageStarts.isEmpty()) {
           int h = m.stageStarts.size();
@@ -349,7 +371,8 @@ class AccountingTest {
 
   @Test
   void discardValuesFreesTheValueLogOnly() {
-    try (MemDB db = MemDB.create(MemDBOptions.builder().initialBlockSize(256).maxBlockSize(8192).build())) {
+    try (MemDB db =
+        MemDB.create(MemDBOptions.builder().initialBlockSize(256).maxBlockSize(8192).build())) {
       for (int i = 0; i < 300; i++) {
         db.set(("k" + i).getBytes(), new byte[50]);
       }

@@ -26,7 +26,9 @@ class AllocationFreeTest {
   private static MethodHandle allocatedBytesHandle() {
     try {
       Object threads =
-          Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+          Class.forName("java.lang.management.ManagementFactory")
+              .getMethod("getThreadMXBean")
+              .invoke(null);
       return MethodHandles.publicLookup()
           .findVirtual(
               Class.forName("com.sun.management.ThreadMXBean"),
@@ -64,7 +66,8 @@ class AllocationFreeTest {
       for (int round = 0; round < 4; round++) { // the last round counts: by then all is compiled
         long sum = 0;
         long t;
-        try (MemDB fresh = MemDB.create()) { // new keys in scrambled order: full descents and rebalancing
+        try (MemDB fresh =
+            MemDB.create()) { // new keys in scrambled order: full descents and rebalancing
           t = allocated();
           for (int i = 0; i < N; i++) {
             fresh.set(keys[(int) ((i * 40_503L) % N)], value);
@@ -113,10 +116,16 @@ class AllocationFreeTest {
       // Growing an arena by a block republishes its small tables: a few hundred bytes per block.
       assertTrue(
           perOp[6] <= slack + freshBlocks * 512,
-          "inserting new keys in random order allocated " + perOp[6] + " bytes for " + freshBlocks + " blocks");
+          "inserting new keys in random order allocated "
+              + perOp[6]
+              + " bytes for "
+              + freshBlocks
+              + " blocks");
       assertTrue(perOp[1] <= slack, "get(byte[], byte[]) allocated " + perOp[1] + " bytes");
-      assertTrue(perOp[2] <= slack, "set(MemorySegment, MemorySegment) allocated " + perOp[2] + " bytes");
-      assertTrue(perOp[3] <= slack, "get(MemorySegment, MemorySegment) allocated " + perOp[3] + " bytes");
+      assertTrue(
+          perOp[2] <= slack, "set(MemorySegment, MemorySegment) allocated " + perOp[2] + " bytes");
+      assertTrue(
+          perOp[3] <= slack, "get(MemorySegment, MemorySegment) allocated " + perOp[3] + " bytes");
       assertTrue(perOp[4] <= slack, "getFlags allocated " + perOp[4] + " bytes");
       long arrayBytes = 16 + 128; // header + the returned value
       assertTrue(

@@ -158,7 +158,8 @@ class ArenaGrowthTest {
   void bigValue() {
     try (MemDB db = MemDB.create()) {
       db.set(k(1), filled(80 * MIB, 1));
-      assertEquals(new ArenaStats(1, 128L * MIB, 80L * MIB + RECORD_HEADER, 0), db.stats().values());
+      assertEquals(
+          new ArenaStats(1, 128L * MIB, 80L * MIB + RECORD_HEADER, 0), db.stats().values());
       db.set(k(2), filled(127 * MIB, 2));
       ArenaStats v = db.stats().values();
       assertEquals(2, v.blocks());
@@ -245,7 +246,8 @@ class ArenaGrowthTest {
   @Test
   void listenerSeesEveryFootprintChange() {
     List<Long> reported = new ArrayList<>();
-    try (MemDB db = MemDB.create(MemDBOptions.builder().initialBlockSize(64).maxBlockSize(4096).build())) {
+    try (MemDB db =
+        MemDB.create(MemDBOptions.builder().initialBlockSize(64).maxBlockSize(4096).build())) {
       db.setMemoryFootprintListener(reported::add);
       long last = db.memoryFootprint();
       Random rnd = new Random(3);

@@ -56,7 +56,8 @@ class ConcurrentSmokeTest {
   }
 
   /** Inserts new keys, then re-writes them inside stages it cleans up; values never change. */
-  private static Thread writer(MemDB db, AtomicBoolean stop, AtomicLong written, AtomicReference<Throwable> error) {
+  private static Thread writer(
+      MemDB db, AtomicBoolean stop, AtomicLong written, AtomicReference<Throwable> error) {
     Thread t =
         new Thread(
             () -> {
@@ -168,8 +169,15 @@ class ConcurrentSmokeTest {
           "reader solo %.0f ops/s, beside an inserting writer %.0f ops/s, share %.1f %% (writer wrote"
               + " %d new keys; node blocks %d -> %d, value blocks %d -> %d; read retries %d,"
               + " fallbacks %d)%n",
-          solo, beside, 100 * beside / solo, written.get(), start.nodes().blocks(),
-          end.nodes().blocks(), start.values().blocks(), end.values().blocks(), end.readRetries(),
+          solo,
+          beside,
+          100 * beside / solo,
+          written.get(),
+          start.nodes().blocks(),
+          end.nodes().blocks(),
+          start.values().blocks(),
+          end.values().blocks(),
+          end.readRetries(),
           end.readFallbacks());
       assertNull(error.get(), () -> "writer failed: " + error.get());
       assertEquals(List.of(), wrong, "wrong answers");
@@ -199,13 +207,18 @@ class ConcurrentSmokeTest {
         stop.set(true);
         w.join();
       }
-      System.out.printf("ascending iterator: %d full scans beside the writer (%d keys written)%n", scans, written.get());
+      System.out.printf(
+          "ascending iterator: %d full scans beside the writer (%d keys written)%n",
+          scans, written.get());
       assertNull(error.get(), () -> "writer failed: " + error.get());
       assertEquals(List.of(), wrong, "wrong iterations");
     }
   }
 
-  /** One full ascending scan: strictly increasing keys, each prefilled key exactly once, right values. */
+  /**
+   * One full ascending scan: strictly increasing keys, each prefilled key exactly once, right
+   * values.
+   */
   private static void scan(MemDB db, List<String> wrong) {
     byte[] prev = null;
     long nextPrefilled = 0;

@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 3, faults: an allocation failure injected inside the arenas (through the package-private
- * seam {@code MemDB.create(MemDBOptions, BlockAllocator)}) at every block allocation of a
- * workload — new node blocks, value blocks (after the node block succeeded), enlargements after a
- * stage cleanup freed blocks — must fail the call with the allocator's error, leave the buffer
- * exactly as before (keys, values, flags, counts, data size, dirty, depth, footprint, stats) and
- * let later calls work. And {@code close()} while readers, iterators and a writer run on other
- * threads: they all end with {@code IllegalStateException("MemDB is closed")}, and every block the
- * buffer allocated is freed.
+ * seam {@code MemDB.create(MemDBOptions, BlockAllocator)}) at every block allocation of a workload
+ * — new node blocks, value blocks (after the node block succeeded), enlargements after a stage
+ * cleanup freed blocks — must fail the call with the allocator's error, leave the buffer exactly as
+ * before (keys, values, flags, counts, data size, dirty, depth, footprint, stats) and let later
+ * calls work. And {@code close()} while readers, iterators and a writer run on other threads: they
+ * all end with {@code IllegalStateException("MemDB is closed")}, and every block the buffer
+ * allocated is freed.
  */
 class FaultInjectionTest {
   static final MemDBOptions TINY =
@@ -95,11 +95,12 @@ class FaultInjectionTest {
       } else if (r < 70) {
         ops.add(db -> db.updateFlags(key(k), FlagsOp.SET_PRESUME_KEY_NOT_EXISTS));
       } else if (r < 80) {
-        ops.add(db -> {
-          if (db.stagingDepth() < 4) {
-            db.staging();
-          }
-        });
+        ops.add(
+            db -> {
+              if (db.stagingDepth() < 4) {
+                db.staging();
+              }
+            });
       } else if (r < 88) {
         ops.add(db -> db.release(db.stagingDepth()));
       } else {
@@ -159,7 +160,8 @@ class FaultInjectionTest {
           } catch (OutOfMemoryError e) {
             assertFalse(wasFailed, "only one injected failure per run");
             assertTrue(e.getMessage().startsWith("injected: allocation #" + failAt), e::getMessage);
-            assertEquals(full(ref), full(db), "state after failed op " + i + " (allocation " + failAt + ")");
+            assertEquals(
+                full(ref), full(db), "state after failed op " + i + " (allocation " + failAt + ")");
             if (i > 0 && afterCleanup[i]) {
               cleanupBefore++; // the enlargement right after a cleanup
             }
@@ -170,7 +172,8 @@ class FaultInjectionTest {
         assertTrue(alloc.failed, "allocation " + failAt + " was reached");
         assertEquals(full(ref), full(db), "final state, failure at allocation " + failAt);
       }
-      assertEquals(alloc.allocations.get(), alloc.frees.get(), "blocks leaked, failure at " + failAt);
+      assertEquals(
+          alloc.allocations.get(), alloc.frees.get(), "blocks leaked, failure at " + failAt);
       assertEquals(0, alloc.liveBytes.get());
     }
     System.out.printf(
@@ -246,7 +249,9 @@ class FaultInjectionTest {
   void closeUnderLoad() throws Exception {
     for (int round = 0; round < 6; round++) {
       FaultyAllocator alloc = new FaultyAllocator();
-      MemDB db = MemDB.create(MemDBOptions.builder().initialBlockSize(1024).maxBlockSize(64 << 10).build(), alloc);
+      MemDB db =
+          MemDB.create(
+              MemDBOptions.builder().initialBlockSize(1024).maxBlockSize(64 << 10).build(), alloc);
       int keys = 20_000;
       for (int i = 0; i < keys; i++) {
         db.set(key(i), value(i, 0));
@@ -282,7 +287,8 @@ class FaultInjectionTest {
         () -> { // iterators, ascending and descending
           started.countDown();
           for (boolean asc = true; ; asc = !asc) {
-            try (MemDBIterator it = asc ? db.iterator(null, null) : db.descendingIterator(null, null)) {
+            try (MemDBIterator it =
+                asc ? db.iterator(null, null) : db.descendingIterator(null, null)) {
               for (; it.valid(); it.next()) {
                 it.key();
                 it.value();

@@ -25,7 +25,8 @@ class JfrEventsTest {
       r.enable("dev.memdb.BufferLifecycle");
       r.start();
       try (MemDB db =
-          MemDB.create(MemDBOptions.builder().initialBlockSize(1024).maxBlockSize(1 << 16).build())) {
+          MemDB.create(
+              MemDBOptions.builder().initialBlockSize(1024).maxBlockSize(1 << 16).build())) {
         db.set(new byte[] {1}, new byte[100]);
         int h = db.staging();
         for (int i = 0; i < 200; i++) {
@@ -42,8 +43,10 @@ class JfrEventsTest {
     Files.deleteIfExists(file);
     long allocated = sum(events, "dev.memdb.BlockAllocated", "size");
     long freed = sum(events, "dev.memdb.BlockFreed", "size");
-    assertTrue(allocated >= footprintAfterFill, "allocated " + allocated + " < " + footprintAfterFill);
-    assertEquals(allocated, freed, "every block allocated is freed by the end of the buffer's life");
+    assertTrue(
+        allocated >= footprintAfterFill, "allocated " + allocated + " < " + footprintAfterFill);
+    assertEquals(
+        allocated, freed, "every block allocated is freed by the end of the buffer's life");
     List<RecordedEvent> rollbacks = of(events, "dev.memdb.Rollback");
     assertEquals(1, rollbacks.size());
     RecordedEvent rb = rollbacks.get(0);

@@ -148,7 +148,8 @@ class MemDBExceptionTest {
     assertEquals(size + 11, e.size());
     assertUnchanged(TxnTooLargeException.class, () -> db.set(k(1), new byte[17])); // 6 -> 17
     assertUnchanged(TxnTooLargeException.class, () -> db.delete(new byte[11]));
-    assertUnchanged(TxnTooLargeException.class, () -> db.set(k(100), new byte[11])); // flag-only: +11
+    assertUnchanged(
+        TxnTooLargeException.class, () -> db.set(k(100), new byte[11])); // flag-only: +11
     db.set(k(999), new byte[6]); // exactly at the limit
     assertEquals(size + 10, db.dataSize());
     db.delete(k(999)); // shrinking is always fine
@@ -309,7 +310,8 @@ class MemDBExceptionTest {
       IllegalStateException e = assertThrows(IllegalStateException.class, ops.get(i), "op #" + i);
       assertEquals("MemDB is closed", e.getMessage(), "op #" + i);
     }
-    assertThrows(IllegalStateException.class, open::next, "next() of an iterator opened before close");
+    assertThrows(
+        IllegalStateException.class, open::next, "next() of an iterator opened before close");
     open.close();
     assertFalse(snap.isValid());
     assertThrows(StaleSnapshotException.class, () -> snap.get(k(1)));

@@ -29,7 +29,8 @@ class MemDBRandomizedTest {
   /** Runs body with a seeded Random; any failure is rethrown with the seed in its message. */
   static void seeded(String test, SeededBody body) {
     String prop = System.getProperty("memdb.seed");
-    long seed = prop != null && !prop.isBlank() ? Long.parseLong(prop.trim()) : new Random().nextLong();
+    long seed =
+        prop != null && !prop.isBlank() ? Long.parseLong(prop.trim()) : new Random().nextLong();
     System.out.println(test + ": seed=" + seed + " (replay with -Dmemdb.seed=" + seed + ")");
     try {
       body.run(new Random(seed));
@@ -124,7 +125,8 @@ class MemDBRandomizedTest {
     return keys;
   }
 
-  private static List<Undo> deriveRecur(MemDB db, TreeMap<byte[], byte[]> g, Random rnd, int depth) {
+  private static List<Undo> deriveRecur(
+      MemDB db, TreeMap<byte[], byte[]> g, Random rnd, int depth) {
     List<byte[]> keys = deriveKeys(rnd);
     int h = db.staging();
     assertEquals(depth + 1, h, "stage handle");
@@ -163,7 +165,8 @@ class MemDBRandomizedTest {
     seeded(
         "randomAB",
         rnd -> {
-          MemDBOptions small = MemDBOptions.builder().initialBlockSize(64).maxBlockSize(4096).build();
+          MemDBOptions small =
+              MemDBOptions.builder().initialBlockSize(64).maxBlockSize(4096).build();
           try (MemDB a = MemDB.create();
               MemDB b = MemDB.create(small)) {
             int rounds = 50_000;

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The scenarios of client-go's memdb_test.go (reference §6.1), part 2: flags, limits, snapshots. */
+/**
+ * The scenarios of client-go's memdb_test.go (reference §6.1), part 2: flags, limits, snapshots.
+ */
 class MemDBScenarioFlagsSnapshotTest {
   private MemDB db;
 
@@ -107,7 +109,8 @@ class MemDBScenarioFlagsSnapshotTest {
         forward.add(asInt(it.key()));
       }
     }
-    List<Integer> evens = java.util.stream.IntStream.range(0, cnt / 2).map(i -> i * 2).boxed().toList();
+    List<Integer> evens =
+        java.util.stream.IntStream.range(0, cnt / 2).map(i -> i * 2).boxed().toList();
     assertEquals(evens, forward);
     List<Integer> backward = new ArrayList<>();
     try (MemDBIterator it = db.descendingIteratorWithFlags(null, null)) {
@@ -162,7 +165,8 @@ class MemDBScenarioFlagsSnapshotTest {
     db.updateFlags(key, FlagsOp.SET_READABLE);
     assertTrue(db.getFlags(key).has(KeyFlag.NEED_CONSTRAINT_CHECK_IN_PREWRITE));
     db.delete(key);
-    assertFalse(db.getFlags(key).has(KeyFlag.NEED_CONSTRAINT_CHECK_IN_PREWRITE), "delete clears it too");
+    assertFalse(
+        db.getFlags(key).has(KeyFlag.NEED_CONSTRAINT_CHECK_IN_PREWRITE), "delete clears it too");
   }
 
   private static void assertSnapshotReads(Snapshot s, int expected, String what) {
@@ -351,13 +355,15 @@ class MemDBScenarioFlagsSnapshotTest {
     db.set(key, new byte[] {1});
     int h = db.staging();
     db.set(key, new byte[] {1, 1});
-    assertArrayEquals(new byte[] {1}, db.selectValueHistory(key, v -> Arrays.equals(v, new byte[] {1})));
+    assertArrayEquals(
+        new byte[] {1}, db.selectValueHistory(key, v -> Arrays.equals(v, new byte[] {1})));
     assertArrayEquals(
         new byte[] {1, 1}, db.selectValueHistory(key, v -> Arrays.equals(v, new byte[] {1, 1})));
     assertNull(db.selectValueHistory(key, v -> Arrays.equals(v, new byte[] {1, 1, 1})));
     assertNull(db.selectValueHistory(new byte[] {2}, v -> true), "absent key");
     db.cleanup(h);
-    assertArrayEquals(new byte[] {1}, db.selectValueHistory(key, v -> Arrays.equals(v, new byte[] {1})));
+    assertArrayEquals(
+        new byte[] {1}, db.selectValueHistory(key, v -> Arrays.equals(v, new byte[] {1})));
     assertNull(db.selectValueHistory(key, v -> Arrays.equals(v, new byte[] {1, 1})));
   }
 

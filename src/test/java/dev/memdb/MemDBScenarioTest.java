@@ -23,7 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The scenarios of client-go's memdb_test.go (reference §6.1), part 1: values, stages, iterators. */
+/**
+ * The scenarios of client-go's memdb_test.go (reference §6.1), part 1: values, stages, iterators.
+ */
 class MemDBScenarioTest {
   private MemDB db;
 
@@ -332,7 +334,8 @@ class MemDBScenarioTest {
     for (int i = 99; i >= 0; i--) {
       if (i % 2 == 1) {
         db.cleanup(i + 1);
-        assertArrayEquals(new byte[] {(byte) (i - 1)}, db.get(key), "after cleanup(" + (i + 1) + ")");
+        assertArrayEquals(
+            new byte[] {(byte) (i - 1)}, db.get(key), "after cleanup(" + (i + 1) + ")");
       } else {
         db.release(i + 1);
         assertArrayEquals(new byte[] {(byte) i}, db.get(key), "after release(" + (i + 1) + ")");

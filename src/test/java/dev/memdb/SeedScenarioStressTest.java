@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The seed race as a stress test (issue 3): TiDB's UNION of {@code SELECT … FOR UPDATE} over one
- * transaction's buffer. Several threads each do {@code get} then {@code updateFlags(SET_KEY_LOCKED)}
- * on their own and on shared keys (the lock is a write, serialized inside the buffer, as in TiDB),
- * while a writer inserts new keys (block enlargements of both arenas, rotations) and opens,
- * releases and cleans up stages, and an iterator thread scans ranges both ways.
+ * transaction's buffer. Several threads each do {@code get} then {@code
+ * updateFlags(SET_KEY_LOCKED)} on their own and on shared keys (the lock is a write, serialized
+ * inside the buffer, as in TiDB), while a writer inserts new keys (block enlargements of both
+ * arenas, rotations) and opens, releases and cleans up stages, and an iterator thread scans ranges
+ * both ways.
  *
  * <p>Checks: no exception at all; no value that was never written (values encode their key and a
  * version, validated against what the writer had started to write); no key lost once its insert
@@ -31,10 +32,10 @@ import org.junit.jupiter.api.Test;
  * returned exactly once; at the end of each episode the buffer equals a sequential replay of the
  * write log (every write of every thread, logged in the order the buffer serialized them).
  *
- * <p>Runs in episodes of up to {@code memdb.stress.episodeSeconds} (default 10) with a fresh
- * buffer each, for {@code -Dmemdb.stress.seconds} (default 5; the {@code -Pstress} run passes more).
- * The short default run is {@link #seedScenarioShort()}; {@link #seedScenarioLong()} is tagged
- * {@code stress}.
+ * <p>Runs in episodes of up to {@code memdb.stress.episodeSeconds} (default 10) with a fresh buffer
+ * each, for {@code -Dmemdb.stress.seconds} (default 5; the {@code -Pstress} run passes more). The
+ * short default run is {@link #seedScenarioShort()}; {@link #seedScenarioLong()} is tagged {@code
+ * stress}.
  */
 class SeedScenarioStressTest {
   private static final int READERS = 2;
@@ -128,9 +129,12 @@ class SeedScenarioStressTest {
     private void write(byte[] key, byte[] value) {
       Entry e = map.computeIfAbsent(key, k -> new Entry());
       e.live = true;
-      long innermost = stageStarts.isEmpty() ? Long.MIN_VALUE : stageStarts.get(stageStarts.size() - 1);
+      long innermost =
+          stageStarts.isEmpty() ? Long.MIN_VALUE : stageStarts.get(stageStarts.size() - 1);
       byte[] current = e.values.peekLast();
-      if (current != null && current.length == value.length && current.length > 0
+      if (current != null
+          && current.length == value.length
+          && current.length > 0
           && e.history.peekLast()[0] > innermost) {
         e.values.removeLast();
         e.values.addLast(value); // overwritten in place: the same record
@@ -164,7 +168,12 @@ class SeedScenarioStressTest {
           (k, e) -> {
             if (e.live) {
               byte[] v = e.values.peekLast();
-              out.add(TestKeys.hex(k) + " flags=" + e.flags + " value=" + (v == null ? "<none>" : TestKeys.hex(v)));
+              out.add(
+                  TestKeys.hex(k)
+                      + " flags="
+                      + e.flags
+                      + " value="
+                      + (v == null ? "<none>" : TestKeys.hex(v)));
             }
           });
       return out;
@@ -190,8 +199,12 @@ class SeedScenarioStressTest {
     List<String> out = new ArrayList<>();
     try (MemDBIterator it = db.iteratorWithFlags(null, null)) {
       for (; it.valid(); it.next()) {
-        out.add(TestKeys.hex(it.key()) + " flags=" + it.flags().bits() + " value="
-            + (it.hasValue() ? TestKeys.hex(it.value()) : "<none>"));
+        out.add(
+            TestKeys.hex(it.key())
+                + " flags="
+                + it.flags().bits()
+                + " value="
+                + (it.hasValue() ? TestKeys.hex(it.value()) : "<none>"));
       }
     }
     return out;
@@ -225,10 +238,12 @@ class SeedScenarioStressTest {
   }
 
   static final class Episode {
-    final MemDB db = MemDB.create(MemDBOptions.builder().initialBlockSize(4096).maxBlockSize(256 << 10).build());
+    final MemDB db =
+        MemDB.create(MemDBOptions.builder().initialBlockSize(4096).maxBlockSize(256 << 10).build());
     final ReentrantLock logLock = new ReentrantLock();
     final List<Op> log = new ArrayList<>();
-    final AtomicIntegerArray started = new AtomicIntegerArray(MAX_PERMANENT); // highest version begun
+    final AtomicIntegerArray started =
+        new AtomicIntegerArray(MAX_PERMANENT); // highest version begun
     final AtomicInteger permanent = new AtomicInteger(); // ids below this were inserted for good
     final AtomicBoolean stop = new AtomicBoolean();
     final Totals totals;
@@ -317,7 +332,8 @@ class SeedScenarioStressTest {
         byte[] v = d.get(k);
         int version = versionOf(PERMANENT, id, v);
         if (version < 0 || version > started.get(id)) {
-          totals.anomaly("get " + id + " (inserted) read " + TestKeys.hex(v) + ", started " + started.get(id));
+          totals.anomaly(
+              "get " + id + " (inserted) read " + TestKeys.hex(v) + ", started " + started.get(id));
         }
         totals.gets.incrementAndGet();
         if (r.nextInt(8) == 0) {
@@ -355,13 +371,18 @@ class SeedScenarioStressTest {
         byte[] upper = key(PERMANENT, hi);
         long expectNext = asc ? lo : Math.min(hi, presentBefore) - 1;
         byte[] prev = null;
-        try (MemDBIterator it = asc ? db.iterator(lower, upper) : db.descendingIterator(lower, upper)) {
+        try (MemDBIterator it =
+            asc ? db.iterator(lower, upper) : db.descendingIterator(lower, upper)) {
           for (; it.valid(); it.next()) {
             byte[] k = it.key();
             byte[] v = it.value();
             totals.iterated.incrementAndGet();
-            if (prev != null && (asc ? Arrays.compareUnsigned(prev, k) >= 0 : Arrays.compareUnsigned(prev, k) <= 0)) {
-              totals.anomaly("scan out of order: " + TestKeys.hex(prev) + " then " + TestKeys.hex(k));
+            if (prev != null
+                && (asc
+                    ? Arrays.compareUnsigned(prev, k) >= 0
+                    : Arrays.compareUnsigned(prev, k) <= 0)) {
+              totals.anomaly(
+                  "scan out of order: " + TestKeys.hex(prev) + " then " + TestKeys.hex(k));
             }
             prev = k;
             if (k.length != 9 || k[0] != PERMANENT) {
@@ -378,7 +399,17 @@ class SeedScenarioStressTest {
             }
             if (id < presentBefore) {
               if (id != expectNext) {
-                totals.anomaly("scan " + (asc ? "asc" : "desc") + " [" + lo + "," + hi + ") expected " + expectNext + " got " + id);
+                totals.anomaly(
+                    "scan "
+                        + (asc ? "asc" : "desc")
+                        + " ["
+                        + lo
+                        + ","
+                        + hi
+                        + ") expected "
+                        + expectNext
+                        + " got "
+                        + id);
               }
               expectNext = asc ? id + 1 : id - 1;
             } else if (id > permanent.get()) { // the key being inserted now may already show
@@ -388,7 +419,15 @@ class SeedScenarioStressTest {
         }
         long end = asc ? Math.min(hi, presentBefore) : lo - 1;
         if (expectNext != end) {
-          totals.anomaly("scan " + (asc ? "asc" : "desc") + " [" + lo + "," + hi + ") missed keys from " + expectNext);
+          totals.anomaly(
+              "scan "
+                  + (asc ? "asc" : "desc")
+                  + " ["
+                  + lo
+                  + ","
+                  + hi
+                  + ") missed keys from "
+                  + expectNext);
         }
         totals.scans.incrementAndGet();
       }
@@ -439,16 +478,38 @@ class SeedScenarioStressTest {
       List<String> expected = m.dump();
       if (!expected.equals(actual)) {
         int i = 0;
-        while (i < Math.min(actual.size(), expected.size()) && actual.get(i).equals(expected.get(i))) {
+        while (i < Math.min(actual.size(), expected.size())
+            && actual.get(i).equals(expected.get(i))) {
           i++;
         }
-        totals.anomaly("final contents differ from the model replay at entry " + i + " of " + expected.size() + "/"
-            + actual.size() + ": model " + (i < expected.size() ? expected.get(i) : "<end>") + " buffer "
-            + (i < actual.size() ? actual.get(i) : "<end>"));
+        totals.anomaly(
+            "final contents differ from the model replay at entry "
+                + i
+                + " of "
+                + expected.size()
+                + "/"
+                + actual.size()
+                + ": model "
+                + (i < expected.size() ? expected.get(i) : "<end>")
+                + " buffer "
+                + (i < actual.size() ? actual.get(i) : "<end>"));
       }
-      if (m.keyCount() != db.keyCount() || m.dataSize() != db.dataSize() || m.stageStarts.size() != db.stagingDepth()) {
-        totals.anomaly("counters: model keys " + m.keyCount() + " size " + m.dataSize() + " depth " + m.stageStarts.size()
-            + ", buffer " + db.keyCount() + " " + db.dataSize() + " " + db.stagingDepth());
+      if (m.keyCount() != db.keyCount()
+          || m.dataSize() != db.dataSize()
+          || m.stageStarts.size() != db.stagingDepth()) {
+        totals.anomaly(
+            "counters: model keys "
+                + m.keyCount()
+                + " size "
+                + m.dataSize()
+                + " depth "
+                + m.stageStarts.size()
+                + ", buffer "
+                + db.keyCount()
+                + " "
+                + db.dataSize()
+                + " "
+                + db.stagingDepth());
       }
       MemDBStats s = db.stats();
       totals.retries.addAndGet(s.readRetries());
@@ -470,8 +531,12 @@ class SeedScenarioStressTest {
       new Episode(t).run(Math.max(200_000_000L, Math.min(left, episodeSeconds * 1_000_000_000L)));
       episodes++;
       if (seconds >= 60 && episodes % 6 == 0) {
-        System.out.printf("[stress] %d s: episodes %d, gets %d, anomalies %d%n",
-            (System.nanoTime() - t0) / 1_000_000_000L, episodes, t.gets.get(), t.anomalyCount.get());
+        System.out.printf(
+            "[stress] %d s: episodes %d, gets %d, anomalies %d%n",
+            (System.nanoTime() - t0) / 1_000_000_000L,
+            episodes,
+            t.gets.get(),
+            t.anomalyCount.get());
       }
     } while (System.nanoTime() < deadline);
     double secs = (System.nanoTime() - t0) / 1e9;
@@ -480,11 +545,26 @@ class SeedScenarioStressTest {
         "seed scenario: %.0f s, %d episodes; reads done %d (gets %d, iterator steps %d in %d scans), locks %d,"
             + " writes %d (new keys %d, stage cleanups %d), node/value blocks at episode ends %d/%d;"
             + " read retries %d (%.4f per get), fallbacks %d (%.6f per get); anomalies %d%n",
-        secs, episodes, reads, t.gets.get(), t.iterated.get(), t.scans.get(), t.locks.get(), t.writes.get(),
-        t.inserted.get(), t.cleanups.get(), t.nodeBlocks.get(), t.valueBlocks.get(), t.retries.get(),
-        t.retries.get() / (double) Math.max(1, t.gets.get()), t.fallbacks.get(),
-        t.fallbacks.get() / (double) Math.max(1, t.gets.get()), t.anomalyCount.get());
-    assertTrue(t.gets.get() > 0 && t.iterated.get() > 0 && t.inserted.get() > 0, "every thread made progress");
+        secs,
+        episodes,
+        reads,
+        t.gets.get(),
+        t.iterated.get(),
+        t.scans.get(),
+        t.locks.get(),
+        t.writes.get(),
+        t.inserted.get(),
+        t.cleanups.get(),
+        t.nodeBlocks.get(),
+        t.valueBlocks.get(),
+        t.retries.get(),
+        t.retries.get() / (double) Math.max(1, t.gets.get()),
+        t.fallbacks.get(),
+        t.fallbacks.get() / (double) Math.max(1, t.gets.get()),
+        t.anomalyCount.get());
+    assertTrue(
+        t.gets.get() > 0 && t.iterated.get() > 0 && t.inserted.get() > 0,
+        "every thread made progress");
     assertEquals(List.of(), t.anomalies, "anomalies (" + t.anomalyCount.get() + ")");
   }
 }

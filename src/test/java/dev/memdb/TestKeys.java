@@ -80,9 +80,9 @@ final class TestKeys {
   }
 
   /**
-   * Go's checkConsist: equal keyCount and dataSize; for every golden key in order: get equal, a full
-   * forward iterator in lockstep, iterator(key, null) lands on key, descendingIterator(null, key)
-   * lands on the previous golden key; then a full reverse iterator matches golden in reverse.
+   * Go's checkConsist: equal keyCount and dataSize; for every golden key in order: get equal, a
+   * full forward iterator in lockstep, iterator(key, null) lands on key, descendingIterator(null,
+   * key) lands on the previous golden key; then a full reverse iterator matches golden in reverse.
    */
   static void checkConsist(MemDB db, TreeMap<byte[], byte[]> golden) {
     assertEquals(golden.size(), db.keyCount(), "keyCount");
@@ -108,10 +108,12 @@ final class TestKeys {
         byte[] prev = golden.lowerKey(key);
         try (MemDBIterator seek = db.descendingIterator(null, key)) {
           if (prev == null) {
-            assertFalse(seek.valid(), () -> "descendingIterator(null, " + hex(key) + ") should be empty");
+            assertFalse(
+                seek.valid(), () -> "descendingIterator(null, " + hex(key) + ") should be empty");
           } else {
             assertTrue(seek.valid(), () -> "descendingIterator(null, " + hex(key) + ") invalid");
-            assertArrayEquals(prev, seek.key(), "descendingIterator(null, key) lands on previous key");
+            assertArrayEquals(
+                prev, seek.key(), "descendingIterator(null, key) lands on previous key");
           }
         }
       }
@@ -131,7 +133,12 @@ final class TestKeys {
 
   /** Everything observable about a buffer, comparable with equals. */
   record State(
-      List<String> entries, long keyCount, long dataSize, boolean dirty, int depth, long footprint) {}
+      List<String> entries,
+      long keyCount,
+      long dataSize,
+      boolean dirty,
+      int depth,
+      long footprint) {}
 
   /** Captures every key with value and flags (via iteratorWithFlags) plus the counters. */
   static State capture(MemDB db) {
@@ -153,7 +160,12 @@ final class TestKeys {
       }
     }
     return new State(
-        entries, db.keyCount(), db.dataSize(), db.isDirty(), db.stagingDepth(), db.memoryFootprint());
+        entries,
+        db.keyCount(),
+        db.dataSize(),
+        db.isDirty(),
+        db.stagingDepth(),
+        db.memoryFootprint());
   }
 
   static void assertFlagsNull(MemDB db, byte[] key) {

@@ -13,7 +13,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The allocation-free read and write forms: into a caller's buffer, keys and values as segments. */
+/**
+ * The allocation-free read and write forms: into a caller's buffer, keys and values as segments.
+ */
 class ZeroAllocationApiTest {
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -105,7 +107,9 @@ class ZeroAllocationApiTest {
     assertThrows(IllegalStateException.class, () -> db.get(b("a"), new byte[4]));
     db.close();
     IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> db.get(MemorySegment.ofArray(b("a")), MemorySegment.ofArray(new byte[4])));
+        assertThrows(
+            IllegalStateException.class,
+            () -> db.get(MemorySegment.ofArray(b("a")), MemorySegment.ofArray(new byte[4])));
     assertEquals("MemDB is closed", e.getMessage());
   }
 }

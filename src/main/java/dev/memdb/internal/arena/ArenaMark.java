@@ -16,8 +16,8 @@ public record ArenaMark(int blocks, long offset, long blockSize) {
   public static final ArenaMark EMPTY = new ArenaMark(0, 0, 0);
 
   /**
-   * Returns the mark as one comparable number: an allocation that ends at an address {@code >}
-   * this position was made after the mark.
+   * Returns the mark as one comparable number: an allocation that ends at an address {@code >} this
+   * position was made after the mark.
    *
    * @return {@link #EMPTY_POSITION} or the address of the end of the last allocation
    */

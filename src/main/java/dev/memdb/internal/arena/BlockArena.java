@@ -10,14 +10,14 @@ import java.util.Arrays;
  * A growable list of off-heap blocks handing out addresses by bumping a pointer in the last block.
  *
  * <p><b>Thread safety.</b> One writer (the thread holding the buffer's write lock) allocates,
- * truncates and resets; any number of readers resolve addresses concurrently. Readers see the
- * block table only through {@link #blocksAcquire()}. The table is a {@code MemorySegment[]} that
- * is never mutated after publication: the writer builds the enlarged (or shortened) copy
- * completely, then publishes it with a release store, so a reader that acquires it sees every
- * element written. A reader that finds a block index beyond its copy loads the table again (the
- * address it holds was published after a newer table). Blocks taken away by truncation are
- * published away first and freed after; a reader still holding the old table then fails with
- * {@link IllegalStateException} (the segment's arena is closed) instead of reading freed memory.
+ * truncates and resets; any number of readers resolve addresses concurrently. Readers see the block
+ * table only through {@link #blocksAcquire()}. The table is a {@code MemorySegment[]} that is never
+ * mutated after publication: the writer builds the enlarged (or shortened) copy completely, then
+ * publishes it with a release store, so a reader that acquires it sees every element written. A
+ * reader that finds a block index beyond its copy loads the table again (the address it holds was
+ * published after a newer table). Blocks taken away by truncation are published away first and
+ * freed after; a reader still holding the old table then fails with {@link IllegalStateException}
+ * (the segment's arena is closed) instead of reading freed memory.
  *
  * <p><b>Growth</b> (as the TiKV MemDB arena): the first block is {@code initialBlockSize}; every
  * later one starts at twice the previous size and doubles while it is not larger than the request,
@@ -42,9 +42,9 @@ public final class BlockArena {
   private static final long ALIGNMENT_MASK = 7;
 
   /**
-   * Empty slots before and after the blocks in the published table (64 bytes of references on
-   * each side): readers load table slots on every node hop, and the writer's own arrays, allocated
-   * next to the table, are stored to on every allocation; without padding they share cache lines.
+   * Empty slots before and after the blocks in the published table (64 bytes of references on each
+   * side): readers load table slots on every node hop, and the writer's own arrays, allocated next
+   * to the table, are stored to on every allocation; without padding they share cache lines.
    */
   static final int TABLE_PAD = 16;
 
@@ -94,8 +94,8 @@ public final class BlockArena {
   }
 
   /**
-   * Returns the published block table. Pairs with the writer's release store: every block in it
-   * is fully allocated.
+   * Returns the published block table. Pairs with the writer's release store: every block in it is
+   * fully allocated.
    *
    * @return the table; never mutate it
    */
@@ -104,8 +104,8 @@ public final class BlockArena {
   }
 
   /**
-   * Resolves an address against a table a reader holds, loading the table again if the address
-   * lies in a block published after it.
+   * Resolves an address against a table a reader holds, loading the table again if the address lies
+   * in a block published after it.
    *
    * @param table a table from {@link #blocksAcquire()}
    * @param address a non-null address
@@ -201,8 +201,8 @@ public final class BlockArena {
   }
 
   /**
-   * Writer only: the number of blocks. With {@link #lastUsed()} and {@link #growthSize()} it is
-   * the current mark, taken without allocating (for the write path's rollback on failure).
+   * Writer only: the number of blocks. With {@link #lastUsed()} and {@link #growthSize()} it is the
+   * current mark, taken without allocating (for the write path's rollback on failure).
    *
    * @return blocks held
    */
@@ -257,7 +257,8 @@ public final class BlockArena {
     int keep = mark.blocks();
     int count = used.length;
     if (keep > count || (keep > 0 && mark.offset() > owned[keep - 1].segment().byteSize())) {
-      throw new IllegalArgumentException(name + " arena cannot truncate to " + mark + " with " + count + " blocks");
+      throw new IllegalArgumentException(
+          name + " arena cannot truncate to " + mark + " with " + count + " blocks");
     }
     Block[] dropped = Arrays.copyOfRange(owned, keep, count);
     if (keep < count) {

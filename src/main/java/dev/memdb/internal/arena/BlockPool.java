@@ -8,12 +8,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Why: freeing a block closes its shared {@link java.lang.foreign.Arena}, which costs a
  * handshake with every Java thread and deoptimizes their top frames (JDK-8290892). A transaction
- * buffer frees blocks on every statement rollback that crossed a block and on every close, so
- * freed blocks of the common sizes are parked here and handed to the next arena that grows by the
- * same size, up to {@link #MAX_POOLED_BYTES} in all; larger blocks, and blocks over the cap, are
- * really freed. A reused block still holds its former owner's bytes: nodes and records are always
- * written in full before they are published, and a reader that follows a stale address into a
- * reused block fails its version or epoch check and starts again.
+ * buffer frees blocks on every statement rollback that crossed a block and on every close, so freed
+ * blocks of the common sizes are parked here and handed to the next arena that grows by the same
+ * size, up to {@link #MAX_POOLED_BYTES} in all; larger blocks, and blocks over the cap, are really
+ * freed. A reused block still holds its former owner's bytes: nodes and records are always written
+ * in full before they are published, and a reader that follows a stale address into a reused block
+ * fails its version or epoch check and starts again.
  *
  * <p>Settings (system properties, read once): {@code memdb.pool.maxBytes} (default 64 MiB, 0
  * disables pooling) and {@code memdb.pool.maxBlockBytes} (default 1 MiB).

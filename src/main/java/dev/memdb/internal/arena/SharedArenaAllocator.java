@@ -3,8 +3,8 @@ package dev.memdb.internal.arena;
 import java.lang.foreign.Arena;
 
 /**
- * Gives every block its own {@link Arena#ofShared() shared arena}: blocks are read by many
- * threads, and each one can be given back on its own when the value log is truncated.
+ * Gives every block its own {@link Arena#ofShared() shared arena}: blocks are read by many threads,
+ * and each one can be given back on its own when the value log is truncated.
  */
 final class SharedArenaAllocator implements BlockAllocator {
   static final SharedArenaAllocator INSTANCE = new SharedArenaAllocator();

@@ -16,10 +16,10 @@ import java.util.NoSuchElementException;
  *
  * <p>Each move is one optimistic read: step from the node the cursor stands on (validated by the
  * version it had when the cursor captured it), skip what the iterator does not show, capture the
- * next node's key, flags and value inside that node's version, and validate the epoch. When a
- * node the move stood on changed, or a reset renumbered the nodes, the cursor seeks again from the
- * last key it returned, strictly beyond it, so keys come out in strict order and none present
- * throughout is skipped or repeated. Keys and values are copied into buffers the cursor reuses.
+ * next node's key, flags and value inside that node's version, and validate the epoch. When a node
+ * the move stood on changed, or a reset renumbered the nodes, the cursor seeks again from the last
+ * key it returned, strictly beyond it, so keys come out in strict order and none present throughout
+ * is skipped or repeated. Keys and values are copied into buffers the cursor reuses.
  */
 final class Cursor implements MemDBIterator {
   private static final int NO_VALUE = -1;
@@ -185,8 +185,8 @@ final class Cursor implements MemDBIterator {
   }
 
   /**
-   * One optimistic attempt to reach the next shown key. It changes nothing the iterator shows:
-   * the result waits in the candidate fields until {@link #commit(int)}, after the epoch check.
+   * One optimistic attempt to reach the next shown key. It changes nothing the iterator shows: the
+   * result waits in the candidate fields until {@link #commit(int)}, after the epoch check.
    *
    * @return CAPTURED (a candidate is ready), END (no more keys) or FAILED
    */
@@ -198,9 +198,10 @@ final class Cursor implements MemDBIterator {
     candidateGeneration = gen;
     long n;
     if (!started) {
-      n = ascending
-          ? reader.seek(t, segmentOf(lower), true, true)
-          : reader.seek(t, segmentOf(upper), false, false);
+      n =
+          ascending
+              ? reader.seek(t, segmentOf(lower), true, true)
+              : reader.seek(t, segmentOf(upper), false, false);
     } else if (node == NULL || gen != generation) {
       n = reader.seek(t, MemorySegment.ofArray(Arrays.copyOf(key, keyLength)), ascending, false);
     } else {
@@ -316,7 +317,8 @@ final class Cursor implements MemDBIterator {
   private boolean inRange() {
     if (ascending) {
       return upper == null
-          || Arrays.compareUnsigned(candidateKey, 0, candidateKeyLength, upper, 0, upper.length) < 0;
+          || Arrays.compareUnsigned(candidateKey, 0, candidateKeyLength, upper, 0, upper.length)
+              < 0;
     }
     return lower == null
         || Arrays.compareUnsigned(candidateKey, 0, candidateKeyLength, lower, 0, lower.length) >= 0;

@@ -5,11 +5,12 @@ import java.lang.foreign.MemorySegment;
 /**
  * A per-thread copy of a caller's {@code byte[]} key as a segment. Reads compare keys as segments
  * ({@link MemorySegment#mismatch}); wrapping each caller's array with {@link
- * MemorySegment#ofArray(byte[])} would allocate a segment and its scope on every read, which
- * escape analysis does not remove on this path. The copy costs a few nanoseconds for typical keys.
+ * MemorySegment#ofArray(byte[])} would allocate a segment and its scope on every read, which escape
+ * analysis does not remove on this path. The copy costs a few nanoseconds for typical keys.
  */
 final class KeyScratch {
-  private static final ThreadLocal<KeyScratch> PER_THREAD = ThreadLocal.withInitial(KeyScratch::new);
+  private static final ThreadLocal<KeyScratch> PER_THREAD =
+      ThreadLocal.withInitial(KeyScratch::new);
 
   private byte[] bytes = new byte[64];
   private MemorySegment segment = MemorySegment.ofArray(bytes);

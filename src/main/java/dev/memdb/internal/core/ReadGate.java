@@ -76,9 +76,10 @@ public final class ReadGate extends ReadGateEpoch {
 
   /**
    * Reader: the epoch once the buffer can be read: no bulk change under way, or a revert, whose
-   * result readers compute themselves (see {@link #readLimit(int)}). Any other bulk change holds the write lock for its
-   * whole duration, so taking the lock would wait just as long; spinning (then yielding) keeps the
-   * reader off the lock queue, where a writer that re-acquires the lock at once could starve it.
+   * result readers compute themselves (see {@link #readLimit(int)}). Any other bulk change holds
+   * the write lock for its whole duration, so taking the lock would wait just as long; spinning
+   * (then yielding) keeps the reader off the lock queue, where a writer that re-acquires the lock
+   * at once could starve it.
    *
    * @return an even epoch
    * @throws IllegalStateException if the buffer is closed
@@ -99,10 +100,10 @@ public final class ReadGate extends ReadGateEpoch {
   }
 
   /**
-   * Reader: the value-log position reads must be made as of, for the epoch read at the start.
-   * While a revert runs, the buffer's state is already the post-revert one (its counters were
-   * published when it started): a reader sees each key as of the revert's target position, which
-   * is exactly what the revert will leave, whether or not it has reached that key yet.
+   * Reader: the value-log position reads must be made as of, for the epoch read at the start. While
+   * a revert runs, the buffer's state is already the post-revert one (its counters were published
+   * when it started): a reader sees each key as of the revert's target position, which is exactly
+   * what the revert will leave, whether or not it has reached that key yet.
    *
    * @param e the epoch from {@link #awaitReadableEpoch()}
    * @return {@link #NO_LIMIT} or the position of the revert under way

@@ -48,7 +48,9 @@ public final class SnapshotView implements Snapshot {
   void checkValid() {
     if (!isValid()) {
       throw new StaleSnapshotException(
-          "snapshot as of " + mark + " is no longer valid: "
+          "snapshot as of "
+              + mark
+              + " is no longer valid: "
               + (store.gate.isClosed()
                   ? "the MemDB was closed"
                   : inStage && store.stages.outerStageSerial != stageSerial

@@ -84,7 +84,11 @@ public final class Stages {
     int d = depth;
     if (handle != d) {
       throw new IllegalStateException(
-          "cannot release stage " + handle + ": only the innermost stage " + d + " can be released");
+          "cannot release stage "
+              + handle
+              + ": only the innermost stage "
+              + d
+              + " can be released");
     }
     if (d == 1 && store.vlog.tailPosition() != starts[0].position()) {
       Counters c = store.counters;
@@ -108,7 +112,11 @@ public final class Stages {
     }
     if (handle < d) {
       throw new IllegalStateException(
-          "cannot clean up stage " + handle + " while stage " + d + " is open: clean up the innermost stage first");
+          "cannot clean up stage "
+              + handle
+              + " while stage "
+              + d
+              + " is open: clean up the innermost stage first");
     }
     ArenaMark start = starts[d - 1];
     long undone = 0;
@@ -161,7 +169,9 @@ public final class Stages {
       cursor = store.vlog.positionBefore(cursor);
     }
     if (cursor != target) {
-      return "checkpoint " + mark + " is no longer a position of this value log (it was rolled back)";
+      return "checkpoint "
+          + mark
+          + " is no longer a position of this value log (it was rolled back)";
     }
     return null;
   }
@@ -187,10 +197,10 @@ public final class Stages {
    * Undoes the records after {@code mark}, newest first, then truncates the log.
    *
    * <p>Readers do not wait for it. A read-only first pass computes the counters the revert will
-   * leave; then, in one counters window, the epoch turns odd with the target published and the
-   * new counters are stored: that is the revert's linearization point. From then on readers read
-   * every key as of the target (what the revert leaves), while the second pass changes the nodes
-   * one by one and the log is truncated; the even epoch ends it.
+   * leave; then, in one counters window, the epoch turns odd with the target published and the new
+   * counters are stored: that is the revert's linearization point. From then on readers read every
+   * key as of the target (what the revert leaves), while the second pass changes the nodes one by
+   * one and the log is truncated; the even epoch ends it.
    */
   private long revert(ArenaMark mark) {
     Store st = store;
@@ -230,8 +240,7 @@ public final class Stages {
           int flags = tree.flags(node);
           int keep = flags & NodeLayout.KEY_FLAGS_MASK & PERSISTENT;
           tree.setFlags(
-              node,
-              (flags & NodeLayout.RED_BIT) | (keep == 0 ? NodeLayout.DELETED_BIT : keep));
+              node, (flags & NodeLayout.RED_BIT) | (keep == 0 ? NodeLayout.DELETED_BIT : keep));
         }
         tree.endChange(node);
         cursor = vlog.positionBefore(record);

@@ -153,7 +153,8 @@ public final class Store {
     return getInto(KeyScratch.of(key), key.length, dst, null);
   }
 
-  private long getInto(MemorySegment key, long keyLength, byte[] dstArray, MemorySegment dstSegment) {
+  private long getInto(
+      MemorySegment key, long keyLength, byte[] dstArray, MemorySegment dstSegment) {
     checkValues();
     for (int attempt = 0; ; attempt++) {
       int e = gate.awaitReadableEpoch();
@@ -488,7 +489,8 @@ public final class Store {
   void checkValues() {
     if (valuesDiscarded) {
       gate.checkOpen();
-      throw new IllegalStateException("MemDB values were discarded (discardValues); only keys and flags remain");
+      throw new IllegalStateException(
+          "MemDB values were discarded (discardValues); only keys and flags remain");
     }
   }
 

@@ -75,14 +75,19 @@ public final class WritePath {
 
   private MemorySegment scratchFor(long keyLength) {
     if (keyScratch.byteSize() < keyLength) {
-      keyScratch = MemorySegment.ofArray(new byte[(int) Math.max(keyLength, keyScratch.byteSize() * 2)]);
+      keyScratch =
+          MemorySegment.ofArray(new byte[(int) Math.max(keyLength, keyScratch.byteSize() * 2)]);
     }
     return keyScratch;
   }
 
   /** The write itself; the key is in the writer's scratch, the value in one of two forms. */
   private void write(
-      MemorySegment key, long keyLength, byte[] valueArray, MemorySegment valueSegment, FlagsOp[] ops) {
+      MemorySegment key,
+      long keyLength,
+      byte[] valueArray,
+      MemorySegment valueSegment,
+      FlagsOp[] ops) {
     Store st = store;
     st.checkValues();
     var tree = st.tree;

@@ -11,7 +11,8 @@ import jdk.jfr.Name;
 @Name("dev.memdb.BlockFreed")
 @Label("memdb Block Freed")
 @Category({"memdb", "Memory"})
-@Description("An arena of a memdb buffer gave one off-heap block back (to the block pool or the operating system)")
+@Description(
+    "An arena of a memdb buffer gave one off-heap block back (to the block pool or the operating system)")
 public final class BlockFreedEvent extends Event {
   /** The buffer's id (see {@code MemDB.toString()}). */
   @Label("Buffer")

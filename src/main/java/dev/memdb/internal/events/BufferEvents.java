@@ -50,7 +50,12 @@ public final class BufferEvents implements BlockArena.ArenaListener {
       e.commit();
     }
     if (LOG.isTraceEnabled()) {
-      LOG.trace("memdb#{} {} arena: allocated a block of {} bytes ({} in the arena)", id, arena, bytes, arenaAllocated);
+      LOG.trace(
+          "memdb#{} {} arena: allocated a block of {} bytes ({} in the arena)",
+          id,
+          arena,
+          bytes,
+          arenaAllocated);
     }
   }
 
@@ -66,7 +71,12 @@ public final class BufferEvents implements BlockArena.ArenaListener {
       e.commit();
     }
     if (LOG.isTraceEnabled()) {
-      LOG.trace("memdb#{} {} arena: freed a block of {} bytes ({} left in the arena)", id, arena, bytes, arenaAllocated);
+      LOG.trace(
+          "memdb#{} {} arena: freed a block of {} bytes ({} left in the arena)",
+          id,
+          arena,
+          bytes,
+          arenaAllocated);
     }
   }
 
@@ -125,7 +135,12 @@ public final class BufferEvents implements BlockArena.ArenaListener {
       e.commit();
     }
     if (LOG.isTraceEnabled()) {
-      LOG.trace("memdb#{} {}: {} keys, {} bytes freed", id, action, keys, footprintBefore - footprint.getAsLong());
+      LOG.trace(
+          "memdb#{} {}: {} keys, {} bytes freed",
+          id,
+          action,
+          keys,
+          footprintBefore - footprint.getAsLong());
     }
   }
 }

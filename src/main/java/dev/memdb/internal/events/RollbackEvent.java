@@ -7,7 +7,9 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 
-/** JFR: a stage cleanup or a revert to a checkpoint undid writes (duration = the whole rollback). */
+/**
+ * JFR: a stage cleanup or a revert to a checkpoint undid writes (duration = the whole rollback).
+ */
 @Name("dev.memdb.Rollback")
 @Label("memdb Rollback")
 @Category({"memdb", "Transactions"})

@@ -31,10 +31,10 @@ import java.lang.invoke.VarHandle;
  *
  * <p><b>Barriers.</b> Accessor names say their ordering. The pairs are: {@code setXRelease} with
  * {@code xAcquire} for the links and the value pointer (a reader that follows a pointer sees the
- * node or record it points to fully written), {@code setVersionRelease} with {@code
- * versionAcquire} (the end of a change publishes it). Plain accessors are for the writer reading
- * its own writes, and for readers inside a version-validated window. The version and the 8-byte
- * fields are naturally aligned, which acquire/release accesses need.
+ * node or record it points to fully written), {@code setVersionRelease} with {@code versionAcquire}
+ * (the end of a change publishes it). Plain accessors are for the writer reading its own writes,
+ * and for readers inside a version-validated window. The version and the 8-byte fields are
+ * naturally aligned, which acquire/release accesses need.
  */
 public final class NodeLayout {
   /** The node header, without the key bytes. */
@@ -87,7 +87,10 @@ public final class NodeLayout {
 
   /** The first 8 key bytes as one big-endian number: unsigned order equals key order. */
   private static final VarHandle KEY_PREFIX =
-      ValueLayout.JAVA_LONG.withOrder(java.nio.ByteOrder.BIG_ENDIAN).varHandle().withInvokeExactBehavior();
+      ValueLayout.JAVA_LONG
+          .withOrder(java.nio.ByteOrder.BIG_ENDIAN)
+          .varHandle()
+          .withInvokeExactBehavior();
 
   /**
    * The first 8 bytes — version, key length, flags — as one aligned word in native order. A reader
@@ -146,7 +149,9 @@ public final class NodeLayout {
 
   // ---- the header word: version, key length and flags at once ----
 
-  /** Reader: the header word, before reading what it guards (pairs with {@link #setVersionRelease}). */
+  /**
+   * Reader: the header word, before reading what it guards (pairs with {@link #setVersionRelease}).
+   */
   public static long headerAcquire(MemorySegment s, long node) {
     return (long) HEADER_WORD.getAcquire(s, at(node));
   }
@@ -268,8 +273,8 @@ public final class NodeLayout {
   }
 
   /**
-   * Returns the in-block offset of a node address: accessors take whole addresses (block index
-   * in the high half) and address the block segment by the low half.
+   * Returns the in-block offset of a node address: accessors take whole addresses (block index in
+   * the high half) and address the block segment by the low half.
    *
    * @param node a node address
    * @return its offset in its block

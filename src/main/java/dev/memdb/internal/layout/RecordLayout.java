@@ -10,9 +10,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The value-log record: the value's bytes, then a 20-byte header. A record's address is the
- * address just past its header, so records are read backwards from the tail and a record written
- * after a checkpoint has an address greater than the checkpoint's position.
+ * The value-log record: the value's bytes, then a 20-byte header. A record's address is the address
+ * just past its header, so records are read backwards from the tail and a record written after a
+ * checkpoint has an address greater than the checkpoint's position.
  *
  * <pre>
  * [ value bytes (value_length) ][ struct memdb_value_header ]
@@ -24,9 +24,9 @@ import java.nio.ByteOrder;
  * };
  * </pre>
  *
- * <p>Records are immutable once the node's value pointer names them (release store), except for
- * the in-place overwrite of a same-length value, which the writer brackets with the node's
- * version. Accesses are plain: the barrier is on the node's value pointer.
+ * <p>Records are immutable once the node's value pointer names them (release store), except for the
+ * in-place overwrite of a same-length value, which the writer brackets with the node's version.
+ * Accesses are plain: the barrier is on the node's value pointer.
  */
 public final class RecordLayout {
   private static final ValueLayout.OfInt U32 =
@@ -94,7 +94,8 @@ public final class RecordLayout {
   }
 
   /** Writer: writes the header of the record ending at {@code end}. */
-  public static void writeHeader(MemorySegment s, long end, int valueLength, long previous, long node) {
+  public static void writeHeader(
+      MemorySegment s, long end, int valueLength, long previous, long node) {
     long h = end - HEADER_SIZE;
     VALUE_LENGTH.set(s, h, valueLength);
     PREVIOUS.set(s, h, previous);

@@ -4,7 +4,10 @@ import dev.memdb.internal.layout.NodeLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Key comparison: unsigned lexicographic, a proper prefix first, like {@code Arrays.compareUnsigned}. */
+/**
+ * Key comparison: unsigned lexicographic, a proper prefix first, like {@code
+ * Arrays.compareUnsigned}.
+ */
 public final class Keys {
   /** Prefix length of the fast path: one 64-bit word. */
   static final int PREFIX = Long.BYTES;
@@ -15,8 +18,8 @@ public final class Keys {
   private Keys() {}
 
   /**
-   * Returns the first 8 bytes of a search key as one big-endian number, computed once per
-   * operation for {@link #compare(MemorySegment, long, long, MemorySegment, long)}.
+   * Returns the first 8 bytes of a search key as one big-endian number, computed once per operation
+   * for {@link #compare(MemorySegment, long, long, MemorySegment, long)}.
    *
    * @param key the search key
    * @param keyLength its length
@@ -38,16 +41,22 @@ public final class Keys {
    * @param node the node's address
    * @return negative, zero or positive as the search key is below, equal to or above the node's
    */
-  public static int compare(MemorySegment key, long keyLength, long keyPrefix, MemorySegment s, long node) {
+  public static int compare(
+      MemorySegment key, long keyLength, long keyPrefix, MemorySegment s, long node) {
     return compare(key, keyLength, keyPrefix, s, node, NodeLayout.keyLength(s, node));
   }
 
   /**
-   * As {@link #compare(MemorySegment, long, long, MemorySegment, long)}, with the node's key
-   * length already known (from its header word).
+   * As {@link #compare(MemorySegment, long, long, MemorySegment, long)}, with the node's key length
+   * already known (from its header word).
    */
   static int compare(
-      MemorySegment key, long keyLength, long keyPrefix, MemorySegment s, long node, int nodeKeyLength) {
+      MemorySegment key,
+      long keyLength,
+      long keyPrefix,
+      MemorySegment s,
+      long node,
+      int nodeKeyLength) {
     long start = NodeLayout.keyAt(node);
     if (keyLength >= PREFIX && nodeKeyLength >= PREFIX) {
       long nodePrefix = NodeLayout.keyPrefix(s, node);

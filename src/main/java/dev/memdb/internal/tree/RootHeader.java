@@ -17,10 +17,10 @@ abstract class RootHeaderFields extends RootHeaderPadBefore {
 }
 
 /**
- * The tree's versioned root header, treated by readers like a node (version, then the root
- * pointer, then the version again). It sits alone on its cache line: readers load it on every
- * operation, and a writer storing to a neighbouring field on every insert would make each of those
- * loads a cache miss.
+ * The tree's versioned root header, treated by readers like a node (version, then the root pointer,
+ * then the version again). It sits alone on its cache line: readers load it on every operation, and
+ * a writer storing to a neighbouring field on every insert would make each of those loads a cache
+ * miss.
  */
 final class RootHeader extends RootHeaderFields {
   long q01, q02, q03, q04, q05, q06, q07, q08;

@@ -14,9 +14,9 @@ import java.lang.invoke.VarHandle;
  * <p>A reader reads a node's version before using the node (an odd version means the writer is
  * changing it: give up), reads the fields it needs, and after reading the next node's version
  * checks that the current node's version has not moved: then the pointer it followed was a real
- * link at a moment when both nodes were stable. Rotations change only the nodes whose versions
- * they bump, so a reader standing on an unchanged node stands in an unchanged key interval. Every
- * walk is bounded by {@link #MAX_HEIGHT}; every doubt returns {@link #RETRY}, and callers start the
+ * link at a moment when both nodes were stable. Rotations change only the nodes whose versions they
+ * bump, so a reader standing on an unchanged node stands in an unchanged key interval. Every walk
+ * is bounded by {@link #MAX_HEIGHT}; every doubt returns {@link #RETRY}, and callers start the
  * operation again. Key bytes and key lengths never change once a node is linked, and nodes are
  * never freed while the tree lives, so a node reached through validated links is a real node whose
  * key can be read without further checks.

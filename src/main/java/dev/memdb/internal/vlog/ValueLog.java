@@ -12,10 +12,10 @@ import java.lang.foreign.ValueLayout;
  * and its previous record), the undo information for stages and checkpoints.
  *
  * <p>Writer methods ({@code append}, {@code overwrite}, the {@code …Plain} reads, the backward
- * walk) run under the buffer's write lock. Reader methods take the block table a reader loaded
- * once per operation; they may read a record that a concurrent revert has just made obsolete, and
- * rely on the caller validating the node's version afterwards (any value they return is then
- * discarded); they never loop without bound: history walks only move to strictly older addresses.
+ * walk) run under the buffer's write lock. Reader methods take the block table a reader loaded once
+ * per operation; they may read a record that a concurrent revert has just made obsolete, and rely
+ * on the caller validating the node's version afterwards (any value they return is then discarded);
+ * they never loop without bound: history walks only move to strictly older addresses.
  */
 public final class ValueLog {
   private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
@@ -84,13 +84,14 @@ public final class ValueLog {
   public void overwrite(long record, byte[] value) {
     MemorySegment s = arena.segmentPlain(record);
     long end = Address.offset(record);
-    MemorySegment.copy(value, 0, s, BYTE, RecordLayout.valueOffset(end, value.length), value.length);
+    MemorySegment.copy(
+        value, 0, s, BYTE, RecordLayout.valueOffset(end, value.length), value.length);
   }
 
   /**
-   * Writer: overwrites a record's value with one of the same length. REQUIRES: the caller holds
-   * the record's node in a change window (odd version, store-store fence) so readers copying the
-   * old bytes retry.
+   * Writer: overwrites a record's value with one of the same length. REQUIRES: the caller holds the
+   * record's node in a change window (odd version, store-store fence) so readers copying the old
+   * bytes retry.
    *
    * @param record the record
    * @param value the new value, exactly as long as the old one
@@ -169,7 +170,8 @@ public final class ValueLog {
   /** Reader: copies {@code length} value bytes of a record into {@code out}. */
   public void copy(MemorySegment[] table, long record, int length, byte[] out) {
     MemorySegment s = arena.segment(table, record);
-    MemorySegment.copy(s, BYTE, RecordLayout.valueOffset(Address.offset(record), length), out, 0, length);
+    MemorySegment.copy(
+        s, BYTE, RecordLayout.valueOffset(Address.offset(record), length), out, 0, length);
   }
 
   /** Reader: copies {@code length} value bytes of a record into {@code out} at offset 0. */
@@ -184,8 +186,8 @@ public final class ValueLog {
   }
 
   /**
-   * Reader: the newest record of a history chain written at or before a mark ("the value as of
-   * the snapshot").
+   * Reader: the newest record of a history chain written at or before a mark ("the value as of the
+   * snapshot").
    *
    * @param table the value block table the reader loaded
    * @param newest the node's current record, or NULL

@@ -76,7 +76,10 @@ class LayoutDocsDriftTest {
     assertNoProblems(checkFlags(readDoc()));
   }
 
-  /** The flag table lists every KeyFlag at its bit with its mask and persistence, then the node bits. */
+  /**
+   * The flag table lists every KeyFlag at its bit with its mask and persistence, then the node
+   * bits.
+   */
   static List<String> checkFlags(String doc) {
     List<String> problems = new ArrayList<>();
     Table t = table(doc, "### Flag bits", problems);
@@ -100,15 +103,27 @@ class LayoutDocsDriftTest {
       }
       if (i < flags.length) {
         if (!row.get(2).equals(flags[i].name()) || flags[i].mask() != mask) {
-          problems.add("### Flag bits row " + (i + 1) + ": '" + row.get(2) + "' is not " + flags[i]);
+          problems.add(
+              "### Flag bits row " + (i + 1) + ": '" + row.get(2) + "' is not " + flags[i]);
         }
         String persistent = flags[i].isPersistent() ? "yes" : "no";
         if (!row.get(3).equals(persistent)) {
-          problems.add("### Flag bits: " + flags[i] + " persistent is " + persistent + ", doc says " + row.get(3));
+          problems.add(
+              "### Flag bits: "
+                  + flags[i]
+                  + " persistent is "
+                  + persistent
+                  + ", doc says "
+                  + row.get(3));
         }
       } else if (i == flags.length && mask != NodeLayout.DELETED_BIT
           || i == flags.length + 1 && mask != NodeLayout.RED_BIT) {
-        problems.add("### Flag bits row " + (i + 1) + ": node bit " + row.get(1) + " differs from NodeLayout");
+        problems.add(
+            "### Flag bits row "
+                + (i + 1)
+                + ": node bit "
+                + row.get(1)
+                + " differs from NodeLayout");
       }
     }
     return problems;
@@ -121,14 +136,23 @@ class LayoutDocsDriftTest {
     assertNoProblems(checkStruct(doc, "## Node", NodeLayout.LAYOUT));
 
     assertReported(
-        checkStruct(replaceRow(doc, "| value | 32 | 8 |", "| value | 36 | 8 |"), "## Node", NodeLayout.LAYOUT),
+        checkStruct(
+            replaceRow(doc, "| value | 32 | 8 |", "| value | 36 | 8 |"),
+            "## Node",
+            NodeLayout.LAYOUT),
         "value: offset");
     assertReported(
-        checkStruct(replaceRow(doc, "| flags | 6 | 2 |", "| flags | 6 | 4 |"), "## Node", NodeLayout.LAYOUT),
+        checkStruct(
+            replaceRow(doc, "| flags | 6 | 2 |", "| flags | 6 | 4 |"),
+            "## Node",
+            NodeLayout.LAYOUT),
         "flags: size");
     assertReported(
         checkStruct(
-            replaceRow(doc, "| previous | 4 | 8 | 1 | little-endian |", "| previous | 4 | 8 | 1 | big-endian |"),
+            replaceRow(
+                doc,
+                "| previous | 4 | 8 | 1 | little-endian |",
+                "| previous | 4 | 8 | 1 | big-endian |"),
             "## Value-log record header",
             RecordLayout.HEADER),
         "previous: byte order");
@@ -136,20 +160,30 @@ class LayoutDocsDriftTest {
         checkStruct(replaceRow(doc, "| left | 16 |", "| lft | 16 |"), "## Node", NodeLayout.LAYOUT),
         "row 5: field 'lft'");
     assertReported(
-        checkStruct(dropRowStartingWith(doc, "| node | 12 |"), "## Value-log record header", RecordLayout.HEADER),
+        checkStruct(
+            dropRowStartingWith(doc, "| node | 12 |"),
+            "## Value-log record header",
+            RecordLayout.HEADER),
         "fields");
     assertReported(
-        checkConstants(replaceRow(doc, "| MAX_HEIGHT | 128 |", "| MAX_HEIGHT | 129 |")), "MAX_HEIGHT");
+        checkConstants(replaceRow(doc, "| MAX_HEIGHT | 128 |", "| MAX_HEIGHT | 129 |")),
+        "MAX_HEIGHT");
     assertReported(
-        checkConstants(replaceRow(doc, "| RED_BIT | 0x8000 |", "| RED_BIT | 0x8000 |\n| BLUE_BIT | 0x1 |")),
+        checkConstants(
+            replaceRow(doc, "| RED_BIT | 0x8000 |", "| RED_BIT | 0x8000 |\n| BLUE_BIT | 0x1 |")),
         "unknown constant BLUE_BIT");
     assertReported(checkConstants(dropRowStartingWith(doc, "| NULL_ADDRESS |")), "NULL_ADDRESS");
-    assertReported(checkStruct(doc.replace("## Node\n", "## Nodes\n"), "## Node", NodeLayout.LAYOUT), "## Node");
     assertReported(
-        checkFlags(replaceRow(doc, "| 1 | 0x0002 | KEY_LOCKED | yes |", "| 1 | 0x0002 | KEY_LOCKED | no |")),
+        checkStruct(doc.replace("## Node\n", "## Nodes\n"), "## Node", NodeLayout.LAYOUT),
+        "## Node");
+    assertReported(
+        checkFlags(
+            replaceRow(
+                doc, "| 1 | 0x0002 | KEY_LOCKED | yes |", "| 1 | 0x0002 | KEY_LOCKED | no |")),
         "KEY_LOCKED persistent");
     assertReported(
-        checkFlags(replaceRow(doc, "| 7 | 0x0080 | READABLE | no |", "| 7 | 0x0080 | WRITABLE | no |")),
+        checkFlags(
+            replaceRow(doc, "| 7 | 0x0080 | READABLE | no |", "| 7 | 0x0080 | WRITABLE | no |")),
         "'WRITABLE' is not READABLE");
   }
 
@@ -171,21 +205,38 @@ class LayoutDocsDriftTest {
     List<String> names = members.stream().map(m -> m.name().orElse("?")).toList();
     List<String> documented = table.rows.stream().map(r -> r.get(0)).toList();
     if (!documented.equals(names)) {
-      problems.add(heading + ": fields " + documented + " differ from " + layout.name().orElse("the layout") + " members " + names);
+      problems.add(
+          heading
+              + ": fields "
+              + documented
+              + " differ from "
+              + layout.name().orElse("the layout")
+              + " members "
+              + names);
     }
     for (int i = 0; i < table.rows.size(); i++) {
       List<String> row = table.rows.get(i);
       String field = row.get(0);
       if (i >= names.size() || !names.get(i).equals(field)) {
-        problems.add(heading + " row " + (i + 1) + ": field '" + field + "' is not member " + (i + 1) + " of the layout");
+        problems.add(
+            heading
+                + " row "
+                + (i + 1)
+                + ": field '"
+                + field
+                + "' is not member "
+                + (i + 1)
+                + " of the layout");
       }
       if (!names.contains(field)) {
         continue;
       }
       MemoryLayout member = layout.select(groupElement(field));
-      expectNumber(problems, heading, field, "offset", row.get(1), layout.byteOffset(groupElement(field)));
+      expectNumber(
+          problems, heading, field, "offset", row.get(1), layout.byteOffset(groupElement(field)));
       expectNumber(problems, heading, field, "size", row.get(2), member.byteSize());
-      expectNumber(problems, heading, field, "alignment", leadingToken(row.get(3)), member.byteAlignment());
+      expectNumber(
+          problems, heading, field, "alignment", leadingToken(row.get(3)), member.byteAlignment());
       ByteOrder order = member instanceof ValueLayout v ? v.order() : null;
       ByteOrder documentedOrder =
           switch (row.get(4)) {
@@ -195,7 +246,8 @@ class LayoutDocsDriftTest {
             default -> null;
           };
       if (documentedOrder == null || !documentedOrder.equals(order)) {
-        problems.add(heading + " " + field + ": byte order '" + row.get(4) + "', the layout has " + order);
+        problems.add(
+            heading + " " + field + ": byte order '" + row.get(4) + "', the layout has " + order);
       }
       if (row.get(5).isBlank()) {
         problems.add(heading + " " + field + ": access is empty");
@@ -221,7 +273,8 @@ class LayoutDocsDriftTest {
       seen.add(name);
       Long expected = CONSTANTS.get(name);
       if (expected == null) {
-        problems.add("## Constants: unknown constant " + name + " (map it to a code constant in this test)");
+        problems.add(
+            "## Constants: unknown constant " + name + " (map it to a code constant in this test)");
         continue;
       }
       expectNumber(problems, "## Constants", name, "value", row.get(1), expected);
@@ -235,12 +288,27 @@ class LayoutDocsDriftTest {
   }
 
   private static void expectNumber(
-      List<String> problems, String heading, String field, String column, String text, long expected) {
+      List<String> problems,
+      String heading,
+      String field,
+      String column,
+      String text,
+      long expected) {
     Long actual = parseNumber(text);
     if (actual == null) {
       problems.add(heading + " " + field + ": " + column + " '" + text + "' is not a number");
     } else if (actual != expected) {
-      problems.add(heading + " " + field + ": " + column + " is " + text + " in the doc, " + expected + " in code");
+      problems.add(
+          heading
+              + " "
+              + field
+              + ": "
+              + column
+              + " is "
+              + text
+              + " in the doc, "
+              + expected
+              + " in code");
     }
   }
 
@@ -316,7 +384,14 @@ class LayoutDocsDriftTest {
     for (int i = 2; i < tableLines.size(); i++) {
       List<String> row = cells(tableLines.get(i));
       if (row.size() != columns.size()) {
-        problems.add(heading + ": row '" + tableLines.get(i) + "' has " + row.size() + " cells, expected " + columns.size());
+        problems.add(
+            heading
+                + ": row '"
+                + tableLines.get(i)
+                + "' has "
+                + row.size()
+                + " cells, expected "
+                + columns.size());
         continue;
       }
       rows.add(row);
@@ -343,8 +418,12 @@ class LayoutDocsDriftTest {
     String override = System.getProperty(DOC_PROPERTY);
     Path path = override == null || override.isBlank() ? DEFAULT_DOC : Path.of(override);
     if (!Files.isRegularFile(path)) {
-      fail("layout document " + path.toAbsolutePath() + " not found (working directory "
-          + Path.of("").toAbsolutePath() + "); run the tests from the project root");
+      fail(
+          "layout document "
+              + path.toAbsolutePath()
+              + " not found (working directory "
+              + Path.of("").toAbsolutePath()
+              + "); run the tests from the project root");
     }
     try {
       return Files.readString(path, StandardCharsets.UTF_8);
@@ -356,7 +435,9 @@ class LayoutDocsDriftTest {
   private static void assertNoProblems(List<String> problems) {
     assertTrue(
         problems.isEmpty(),
-        () -> "native-layout-docs/layout.md drifted from the code:\n  " + String.join("\n  ", problems));
+        () ->
+            "native-layout-docs/layout.md drifted from the code:\n  "
+                + String.join("\n  ", problems));
   }
 
   private static void assertReported(List<String> problems, String expectedFragment) {
@@ -368,7 +449,8 @@ class LayoutDocsDriftTest {
   private static String replaceRow(String doc, String rowPrefix, String replacement) {
     int at = doc.indexOf(rowPrefix);
     assertTrue(at >= 0, () -> "the document has no row starting with " + rowPrefix);
-    assertEquals(at, doc.lastIndexOf(rowPrefix), () -> "more than one row starts with " + rowPrefix);
+    assertEquals(
+        at, doc.lastIndexOf(rowPrefix), () -> "more than one row starts with " + rowPrefix);
     return doc.substring(0, at) + replacement + doc.substring(at + rowPrefix.length());
   }
 
