@@ -29,10 +29,11 @@ import java.util.function.Predicate;
  *   <li><b>Point reads</b> ({@code get}, {@code getFlags}, {@code keyCount}, {@code dataSize},
  *       {@code isDirty}, snapshot {@code get}) take no lock and are linearizable: a reader
  *       validates each tree node it passes by the node's version and starts again only if a node it
- *       stands on changed under it, so a writer inserting elsewhere does not slow it down. The one
- *       exception is a bulk change — the rollback of a stage or checkpoint, {@code reset}, {@code
- *       discardValues}, {@code close} — which must look atomic across many keys: readers that meet
- *       one wait for it to finish.
+ *       stands on changed under it, so a writer inserting elsewhere does not slow it down. Changes
+ *       that must look atomic across many keys are linearized at one point: while a stage cleanup
+ *       or a revert to a checkpoint runs, readers see every key as the rollback will leave it and
+ *       do not wait; {@code reset}, {@code discardValues} and {@code close} are the only calls
+ *       readers wait for.
  *   <li><b>Iterators</b> are weakly consistent (see {@link MemDBIterator}); one iterator belongs to
  *       one thread at a time.
  *   <li><b>Close</b>: after {@link #close()}, every call on any thread fails with {@code
