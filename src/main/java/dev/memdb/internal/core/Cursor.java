@@ -257,11 +257,13 @@ final class Cursor implements MemDBIterator {
   /** Captures node {@code n} into the candidate buffers inside its version. */
   private int capture(MemorySegment[] t, MemorySegment[] vt, long n, long revertTarget) {
     MemorySegment s = store.reader.segment(t, n);
-    int v = NodeLayout.versionAcquire(s, n);
+    // Version, key length and flags in one access; later checks re-read the version alone.
+    long w = NodeLayout.headerAcquire(s, n);
+    int v = NodeLayout.versionOf(w);
     if ((v & 1) != 0) {
       return FAILED;
     }
-    int f = NodeLayout.flagsPlain(s, n);
+    int f = NodeLayout.flagsOf(w);
     long record = NodeLayout.valueAcquire(s, n);
     if (revertTarget != ReadGate.NO_LIMIT) {
       // A revert is under way: show the state it leaves (see ReadGate#readLimit).
@@ -271,7 +273,7 @@ final class Cursor implements MemDBIterator {
       }
     }
     long asOf = snapshot == null ? revertTarget : Math.min(snapshot.position(), revertTarget);
-    int kl = NodeLayout.keyLength(s, n);
+    int kl = NodeLayout.keyLengthOf(w);
     if (candidateKey.length < kl) {
       candidateKey = new byte[Math.max(kl, candidateKey.length * 2)];
     }

@@ -104,6 +104,7 @@ public final class NodeLayout {
       java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
   private static final int VERSION_SHIFT = LITTLE_ENDIAN ? 0 : 32;
   private static final int KEY_LENGTH_SHIFT = LITTLE_ENDIAN ? 32 : 16;
+  private static final int FLAGS_SHIFT = LITTLE_ENDIAN ? 48 : 0;
 
   private static final VarHandle VERSION = handle("version");
   private static final VarHandle KEY_LENGTH = handle("key_length");
@@ -164,6 +165,11 @@ public final class NodeLayout {
   /** The version in a header word. */
   public static int versionOf(long headerWord) {
     return (int) (headerWord >>> VERSION_SHIFT);
+  }
+
+  /** The flags word in a header word. */
+  public static int flagsOf(long headerWord) {
+    return (int) (headerWord >>> FLAGS_SHIFT) & 0xFFFF;
   }
 
   /** The key length in a header word. */
