@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * prefilled with {@code size} keys; puts into a store reset every {@code size} puts). Run with
  * {@code -prof gc}: {@code gc.alloc.rate.norm} must be 0 B/op for {@code GetRandomIntoArray},
  * {@code GetRandomIntoSegment}, {@code PutRandomSegment} and {@code PutRandomArray}, and 144 B/op
- * (the returned {@code byte[128]}) for {@code GetRandomAlloc}.
+ * (the returned {@code byte[128]}) for {@code GetRandomAlloc}. {@code GetIntoArray} is Get's
+ * sequential workload read into a caller's array (the Go client's Get copies nothing either).
  *
  * <p>Run with: {@code scripts/bench-jmh ZeroAllocBench} (or {@code java -jar
  * bench/target/benchmarks.jar ZeroAllocBench -prof gc})
@@ -46,6 +47,8 @@ public class ZeroAllocBench {
   public int size;
 
   private MemDB filled;
+  private MemDB sequential;
+  private int s;
   private MemDB writes;
   private int[] random;
   private final byte[] key = new byte[Keys.KEY_SIZE];
@@ -65,6 +68,11 @@ public class ZeroAllocBench {
       Keys.putIntLE(key, random[j]);
       filled.set(key, value);
     }
+    sequential = MemDB.create();
+    for (int j = 0; j < size; j++) {
+      Keys.putIntBE(key, j);
+      sequential.set(key, value);
+    }
     writes = MemDB.create();
     Arena arena = Arena.ofAuto();
     keySeg = arena.allocate(Keys.KEY_SIZE);
@@ -76,6 +84,7 @@ public class ZeroAllocBench {
   @TearDown(Level.Trial)
   public void tearDown() {
     filled.close();
+    sequential.close();
     writes.close();
   }
 
@@ -98,6 +107,14 @@ public class ZeroAllocBench {
   public byte[] GetRandomAlloc() {
     Keys.putIntLE(key, nextRead());
     return filled.get(key);
+  }
+
+  /** Get's workload (big-endian counter keys in order) read into a caller's array. */
+  @Benchmark
+  public int GetIntoArray() {
+    Keys.putIntBE(key, s);
+    s = s + 1 == size ? 0 : s + 1;
+    return sequential.get(key, dst);
   }
 
   @Benchmark
