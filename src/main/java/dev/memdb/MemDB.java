@@ -234,23 +234,30 @@ public final class MemDB implements AutoCloseable {
   private static final byte[] EMPTY = new byte[0];
 
   private void write(byte[] key, byte[] value, FlagsOp[] ops) {
-    lock.lock();
-    try {
-      checkWritable();
-      long before = store.memoryFootprint();
-      store.writes().write(key, value, ops == null ? NO_OPS : ops);
-      footprintChanged(before);
-    } finally {
-      lock.unlock();
-    }
+    write(key, value, null, null, ops);
   }
 
   private void write(MemorySegment key, MemorySegment value, FlagsOp[] ops) {
+    write(null, null, key, value, ops);
+  }
+
+  /** Every write: the key and value come either as arrays or as segments. */
+  private void write(
+      byte[] keyArray,
+      byte[] valueArray,
+      MemorySegment keySegment,
+      MemorySegment valueSegment,
+      FlagsOp[] ops) {
+    FlagsOp[] o = ops == null ? NO_OPS : ops;
     lock.lock();
     try {
       checkWritable();
-      long before = store.memoryFootprint();
-      store.writes().write(key, value, ops == null ? NO_OPS : ops);
+      long before = footprintBefore();
+      if (keyArray != null) {
+        store.writes().write(keyArray, valueArray, o);
+      } else {
+        store.writes().write(keySegment, valueSegment, o);
+      }
       footprintChanged(before);
     } finally {
       lock.unlock();
@@ -737,10 +744,18 @@ public final class MemDB implements AutoCloseable {
     }
   }
 
+  /** The footprint before an operation, read only when a listener will want the comparison. */
+  private long footprintBefore() {
+    return footprintListener == null ? 0 : store.memoryFootprint();
+  }
+
   private void footprintChanged(long before) {
     LongConsumer l = footprintListener;
+    if (l == null) {
+      return;
+    }
     long after = store.memoryFootprint();
-    if (l != null && after != before) {
+    if (after != before) {
       l.accept(after);
     }
   }

@@ -24,14 +24,4 @@ public record ArenaMark(int blocks, long offset, long blockSize) {
   public long position() {
     return blocks == 0 ? EMPTY_POSITION : Address.of(blocks - 1, offset);
   }
-
-  /**
-   * Tells whether an allocation ending at {@code address} was made after this mark.
-   *
-   * @param address the end address of an allocation (a value-log record address)
-   * @return true if it is newer than the mark
-   */
-  public boolean isBefore(long address) {
-    return address > position();
-  }
 }

@@ -24,7 +24,6 @@ import java.util.function.Supplier;
  * lock so it always finishes.
  */
 public final class Store {
-  static final byte[] RETRY_BYTES = new byte[0];
   static final int NO_FLAGS = -1;
   static final int RETRY_FLAGS = -2;
 
@@ -96,6 +95,11 @@ public final class Store {
 
   // ---------------------------------------------------------------- point reads
 
+  /** Returned by {@link #getInto} for a key with no value. */
+  public static final long ABSENT = -1;
+
+  private static final long RETRY_LENGTH = -2;
+
   /**
    * Reads a key's current value.
    *
@@ -103,33 +107,26 @@ public final class Store {
    * @return a copy, {@code byte[0]} for a tombstone, null if absent, flag-only or rolled back
    */
   public byte[] get(byte[] key) {
-    return get(KeyScratch.of(key), key.length);
+    return getCopy(key, ReadGate.NO_LIMIT, null);
   }
 
-  private byte[] get(MemorySegment k, long keyLength) {
-    checkValues();
-    for (int attempt = 0; ; attempt++) {
-      int e = gate.awaitReadableEpoch();
-      try {
-        byte[] r = tryGet(k, keyLength, gate.readLimit(e));
-        if (r != RETRY_BYTES && gate.valid(e)) {
-          return r;
-        }
-      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-        gate.checkOpen();
-      }
-      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
-        return underLock(() -> tryGetLocked(k, keyLength, ReadGate.NO_LIMIT));
-      }
-      gate.retried();
-      Thread.onSpinWait();
-    }
+  /**
+   * Reads a key's value as of a value-log position (a snapshot).
+   *
+   * @param key the key
+   * @param asOf the snapshot's position
+   * @param stillValid checked before each attempt; a snapshot invalidated meanwhile must not answer
+   * @return a copy, {@code byte[0]} for a tombstone, null if the key had no value then
+   */
+  byte[] getAsOf(byte[] key, long asOf, Runnable stillValid) {
+    return getCopy(key, asOf, stillValid);
   }
 
-  /** Returned by {@link #getInto} for a key with no value. */
-  public static final long ABSENT = -1;
-
-  private static final long RETRY_LENGTH = -2;
+  private byte[] getCopy(byte[] key, long asOf, Runnable stillValid) {
+    KeyScratch scratch = KeyScratch.current();
+    long length = read(scratch.load(key), key.length, asOf, stillValid, null, null, scratch);
+    return length == ABSENT ? null : scratch.takeResult();
+  }
 
   /**
    * Reads a key's current value into a caller's segment, allocating nothing.
@@ -139,7 +136,7 @@ public final class Store {
    * @return the value's length (copied only if {@code <= dst.byteSize()}), or {@link #ABSENT}
    */
   public long getInto(MemorySegment key, MemorySegment dst) {
-    return getInto(key, key.byteSize(), null, dst);
+    return read(key, key.byteSize(), ReadGate.NO_LIMIT, null, null, dst, null);
   }
 
   /**
@@ -150,16 +147,36 @@ public final class Store {
    * @return the value's length (copied only if {@code <= dst.length}), or {@link #ABSENT}
    */
   public long getInto(byte[] key, byte[] dst) {
-    return getInto(KeyScratch.of(key), key.length, dst, null);
+    return read(KeyScratch.of(key), key.length, ReadGate.NO_LIMIT, null, dst, null, null);
   }
 
-  private long getInto(
-      MemorySegment key, long keyLength, byte[] dstArray, MemorySegment dstSegment) {
-    checkValues();
+  /**
+   * The one read core of every value read: optimistic attempts, then the write lock. The value goes
+   * to exactly one of {@code dstArray}, {@code dstSegment} (if it fits) or a new array handed over
+   * through {@code allocate}.
+   *
+   * @param asOf a snapshot's position, or {@link ReadGate#NO_LIMIT} for the current value
+   * @param stillValid a snapshot's validity check, or null
+   * @return the value's length, or {@link #ABSENT}
+   */
+  private long read(
+      MemorySegment key,
+      long keyLength,
+      long asOf,
+      Runnable stillValid,
+      byte[] dstArray,
+      MemorySegment dstSegment,
+      KeyScratch allocate) {
     for (int attempt = 0; ; attempt++) {
+      if (stillValid != null) {
+        stillValid.run();
+      }
+      checkValues();
       int e = gate.awaitReadableEpoch();
       try {
-        long r = tryGetInto(key, keyLength, gate.readLimit(e), dstArray, dstSegment);
+        long r =
+            tryRead(
+                key, keyLength, Math.min(asOf, gate.readLimit(e)), dstArray, dstSegment, allocate);
         if (r != RETRY_LENGTH && gate.valid(e)) {
           return r;
         }
@@ -169,8 +186,11 @@ public final class Store {
       if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
         return underLock(
             () -> {
+              if (stillValid != null) {
+                stillValid.run();
+              }
               checkValues();
-              long r = tryGetInto(key, keyLength, ReadGate.NO_LIMIT, dstArray, dstSegment);
+              long r = tryRead(key, keyLength, asOf, dstArray, dstSegment, allocate);
               if (r == RETRY_LENGTH) {
                 throw new IllegalStateException("memdb: inconsistent tree under the write lock");
               }
@@ -182,8 +202,17 @@ public final class Store {
     }
   }
 
-  private long tryGetInto(
-      MemorySegment key, long keyLength, long asOf, byte[] dstArray, MemorySegment dstSegment) {
+  /**
+   * One optimistic attempt. {@code asOf} is a snapshot's position, the target of a revert under
+   * way, or {@link ReadGate#NO_LIMIT} for the current value.
+   */
+  private long tryRead(
+      MemorySegment key,
+      long keyLength,
+      long asOf,
+      byte[] dstArray,
+      MemorySegment dstSegment,
+      KeyScratch allocate) {
     MemorySegment[] t = reader.table();
     long n = reader.find(t, key, keyLength);
     if (n == TreeReader.RETRY) {
@@ -213,9 +242,19 @@ public final class Store {
       }
     }
     int length = vlog.length(vt, record);
-    // Validate before touching the caller's buffer, so a stale record is never copied into it.
+    // Validate before allocating or touching the caller's buffer: a stale record could claim any
+    // length its block allows, and must never be copied into the caller's memory.
     if (length < 0 || !valid(s, n, v)) {
       return RETRY_LENGTH;
+    }
+    if (allocate != null) {
+      byte[] out = new byte[length];
+      vlog.copy(vt, record, length, out);
+      if (!valid(s, n, v)) {
+        return RETRY_LENGTH;
+      }
+      allocate.setResult(out);
+      return length;
     }
     if (dstArray != null) {
       if (length <= dstArray.length) {
@@ -225,93 +264,6 @@ public final class Store {
       vlog.copy(vt, record, length, dstSegment);
     }
     return valid(s, n, v) ? length : RETRY_LENGTH;
-  }
-
-  /**
-   * Reads a key's value as of a value-log position (a snapshot).
-   *
-   * @param key the key
-   * @param asOf the snapshot's position
-   * @param stillValid checked after the read; a snapshot invalidated meanwhile must not answer
-   * @return a copy, {@code byte[0]} for a tombstone, null if the key had no value then
-   */
-  byte[] getAsOf(byte[] key, long asOf, Runnable stillValid) {
-    MemorySegment k = KeyScratch.of(key);
-    long keyLength = key.length;
-    for (int attempt = 0; ; attempt++) {
-      stillValid.run();
-      checkValues();
-      int e = gate.awaitReadableEpoch();
-      try {
-        byte[] r = tryGet(k, keyLength, Math.min(asOf, gate.readLimit(e)));
-        if (r != RETRY_BYTES && gate.valid(e)) {
-          return r;
-        }
-      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-        gate.checkOpen();
-      }
-      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
-        return underLock(
-            () -> {
-              stillValid.run();
-              return tryGetLocked(k, keyLength, asOf);
-            });
-      }
-      gate.retried();
-      Thread.onSpinWait();
-    }
-  }
-
-  private byte[] tryGetLocked(MemorySegment k, long keyLength, long asOf) {
-    checkValues();
-    byte[] r = tryGet(k, keyLength, asOf);
-    if (r == RETRY_BYTES) {
-      throw new IllegalStateException("memdb: inconsistent tree under the write lock");
-    }
-    return r;
-  }
-
-  /**
-   * One optimistic attempt. {@code asOf} is a snapshot's position, the target of a revert under
-   * way, or {@link ReadGate#NO_LIMIT} for the current value.
-   */
-  private byte[] tryGet(MemorySegment key, long keyLength, long asOf) {
-    MemorySegment[] t = reader.table();
-    long n = reader.find(t, key, keyLength);
-    if (n == TreeReader.RETRY) {
-      return RETRY_BYTES;
-    }
-    if (n == NULL) {
-      return null;
-    }
-    MemorySegment s = reader.segment(t, n);
-    int v = NodeLayout.versionAcquire(s, n);
-    if ((v & 1) != 0) {
-      return RETRY_BYTES;
-    }
-    int flags = NodeLayout.flagsPlain(s, n);
-    long record = NodeLayout.valueAcquire(s, n);
-    if ((flags & NodeLayout.DELETED_BIT) != 0 || record == NULL) {
-      return valid(s, n, v) ? null : RETRY_BYTES;
-    }
-    MemorySegment[] vt = vlog.arena().blocksAcquire();
-    if (asOf != ReadGate.NO_LIMIT) {
-      record = vlog.asOf(vt, record, asOf);
-      if (record == NULL) {
-        return valid(s, n, v) ? null : RETRY_BYTES;
-      }
-      if (record < 0) {
-        return RETRY_BYTES;
-      }
-    }
-    int length = vlog.length(vt, record);
-    // Validate before allocating: a stale record could claim any length its block allows.
-    if (length < 0 || !valid(s, n, v)) {
-      return RETRY_BYTES;
-    }
-    byte[] out = new byte[length];
-    vlog.copy(vt, record, length, out);
-    return valid(s, n, v) ? out : RETRY_BYTES;
   }
 
   /**

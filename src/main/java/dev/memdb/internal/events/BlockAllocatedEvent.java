@@ -1,38 +1,11 @@
 package dev.memdb.internal.events;
 
-import jdk.jfr.Category;
-import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
-import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 
 /** JFR: a buffer's arena took a new off-heap block. */
 @Name("dev.memdb.BlockAllocated")
 @Label("memdb Block Allocated")
-@Category({"memdb", "Memory"})
 @Description("An arena of a memdb buffer grew by one off-heap block")
-public final class BlockAllocatedEvent extends Event {
-  /** The buffer's id (see {@code MemDB.toString()}). */
-  @Label("Buffer")
-  public long buffer;
-
-  /** "nodes" or "values". */
-  @Label("Arena")
-  public String arena;
-
-  /** The block's size. */
-  @Label("Size")
-  @DataAmount
-  public long size;
-
-  /** The arena's bytes allocated after the change. */
-  @Label("Arena Allocated")
-  @DataAmount
-  public long arenaAllocated;
-
-  /** The buffer's memory footprint (both arenas) after the change. */
-  @Label("Buffer Footprint")
-  @DataAmount
-  public long footprint;
-}
+public final class BlockAllocatedEvent extends BlockEvent {}

@@ -40,28 +40,15 @@ public final class BufferEvents implements BlockArena.ArenaListener {
 
   @Override
   public void blockAllocated(String arena, long bytes, long arenaAllocated) {
-    BlockAllocatedEvent e = new BlockAllocatedEvent();
-    if (e.shouldCommit()) {
-      e.buffer = id;
-      e.arena = arena;
-      e.size = bytes;
-      e.arenaAllocated = arenaAllocated;
-      e.footprint = footprint.getAsLong();
-      e.commit();
-    }
-    if (LOG.isTraceEnabled()) {
-      LOG.trace(
-          "memdb#{} {} arena: allocated a block of {} bytes ({} in the arena)",
-          id,
-          arena,
-          bytes,
-          arenaAllocated);
-    }
+    block(new BlockAllocatedEvent(), "allocated", arena, bytes, arenaAllocated);
   }
 
   @Override
   public void blockFreed(String arena, long bytes, long arenaAllocated) {
-    BlockFreedEvent e = new BlockFreedEvent();
+    block(new BlockFreedEvent(), "freed", arena, bytes, arenaAllocated);
+  }
+
+  private void block(BlockEvent e, String what, String arena, long bytes, long arenaAllocated) {
     if (e.shouldCommit()) {
       e.buffer = id;
       e.arena = arena;
@@ -72,9 +59,10 @@ public final class BufferEvents implements BlockArena.ArenaListener {
     }
     if (LOG.isTraceEnabled()) {
       LOG.trace(
-          "memdb#{} {} arena: freed a block of {} bytes ({} left in the arena)",
+          "memdb#{} {} arena: {} a block of {} bytes ({} in the arena now)",
           id,
           arena,
+          what,
           bytes,
           arenaAllocated);
     }

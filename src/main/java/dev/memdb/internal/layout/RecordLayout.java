@@ -68,11 +68,6 @@ public final class RecordLayout {
     return valueLength + HEADER_SIZE;
   }
 
-  /** The offset of the header of the record ending at {@code end}. */
-  public static long headerOffset(long end) {
-    return end - HEADER_SIZE;
-  }
-
   /** The value length of the record ending at {@code end}. */
   public static int valueLength(MemorySegment s, long end) {
     return (int) VALUE_LENGTH.get(s, end - HEADER_SIZE);

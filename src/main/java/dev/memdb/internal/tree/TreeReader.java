@@ -68,17 +68,6 @@ public final class TreeReader {
    * Finds a key's node.
    *
    * @param t the node table of this operation
-   * @param key the key
-   * @return its node, NULL if absent at a moment during the call, or RETRY
-   */
-  public long find(MemorySegment[] t, MemorySegment key) {
-    return find(t, key, key.byteSize());
-  }
-
-  /**
-   * Finds a key's node.
-   *
-   * @param t the node table of this operation
    * @param key a segment starting with the key's bytes
    * @param keyLength the key's length
    * @return its node, NULL if absent at a moment during the call, or RETRY
