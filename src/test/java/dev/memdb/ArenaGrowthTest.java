@@ -138,18 +138,29 @@ class ArenaGrowthTest {
   }
 
   @Test
-  void nodeArenaBlocksDouble() {
+  void nodeArenaIsOneBlockThatDoubles() {
     try (MemDB db = MemDB.create()) {
+      byte[] first = null;
       for (int i = 0; i < 50_000; i++) {
         db.set(k(i), k(i));
+        ArenaStats n = db.stats().nodes();
+        assertEquals(1, n.blocks(), "the node arena moves instead of adding blocks: " + n);
+        assertEquals(
+            Long.highestOneBit(n.bytesAllocated()),
+            n.bytesAllocated(),
+            "4 KiB, 8 KiB, 16 KiB, ...: " + n);
+        assertTrue(n.bytesUsed() <= n.bytesAllocated(), n.toString());
+        assertTrue(
+            n.bytesAllocated() < 2 * n.bytesUsed() || n.bytesAllocated() == 4096, n.toString());
+        if (i == 0) {
+          first = db.get(k(0));
+        }
       }
-      ArenaStats n = db.stats().nodes();
-      assertTrue(n.blocks() >= 3, n.toString());
-      long expected = 0;
-      for (int b = 0; b < n.blocks(); b++) {
-        expected += Math.min(4096L << b, 128L * MIB);
+      assertTrue(db.stats().nodes().bytesAllocated() >= 50_000L * 56, "grew past many moves");
+      assertArrayEquals(first, db.get(k(0)), "addresses survive every move");
+      for (int i = 0; i < 50_000; i += 997) {
+        assertArrayEquals(k(i), db.get(k(i)));
       }
-      assertEquals(expected, n.bytesAllocated(), "4 KiB, 8 KiB, 16 KiB, ...: " + n);
       assertConsistent(db);
     }
   }

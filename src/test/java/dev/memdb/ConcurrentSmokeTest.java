@@ -167,21 +167,23 @@ class ConcurrentSmokeTest {
       MemDBStats end = db.stats();
       System.out.printf(
           "reader solo %.0f ops/s, beside an inserting writer %.0f ops/s, share %.1f %% (writer wrote"
-              + " %d new keys; node blocks %d -> %d, value blocks %d -> %d; read retries %d,"
+              + " %d new keys; node arena %d -> %d bytes, value blocks %d -> %d; read retries %d,"
               + " fallbacks %d)%n",
           solo,
           beside,
           100 * beside / solo,
           written.get(),
-          start.nodes().blocks(),
-          end.nodes().blocks(),
+          start.nodes().bytesAllocated(),
+          end.nodes().bytesAllocated(),
           start.values().blocks(),
           end.values().blocks(),
           end.readRetries(),
           end.readFallbacks());
       assertNull(error.get(), () -> "writer failed: " + error.get());
       assertEquals(List.of(), wrong, "wrong answers");
-      assertTrue(end.nodes().blocks() > start.nodes().blocks() || written.get() == 0);
+      assertTrue(
+          end.nodes().bytesAllocated() > start.nodes().bytesAllocated() || written.get() == 0,
+          "the node arena moved to larger blocks under the reader");
       for (int i = 0; i < PREFILL; i += 997) {
         assertEquals(TestKeys.hex(value(PREFILLED, i)), TestKeys.hex(db.get(key(PREFILLED, i))));
       }

@@ -154,7 +154,7 @@ final class Cursor implements MemDBIterator {
       }
       int e = gate.awaitReadableEpoch();
       try {
-        int r = tryMove(gate.readLimit(e));
+        int r = tryMove(gate.readLimit(e), e);
         if (r != FAILED && gate.valid(e)) {
           commit(r);
           return;
@@ -168,7 +168,7 @@ final class Cursor implements MemDBIterator {
               if (snapshot != null) {
                 snapshot.checkValid();
               }
-              int r = tryMove(ReadGate.NO_LIMIT);
+              int r = tryMove(ReadGate.NO_LIMIT, gate.epochAcquire());
               if (r == FAILED) {
                 throw new IllegalStateException("memdb: inconsistent tree under the write lock");
               }
@@ -190,7 +190,7 @@ final class Cursor implements MemDBIterator {
    *
    * @return CAPTURED (a candidate is ready), END (no more keys) or FAILED
    */
-  private int tryMove(long revertTarget) {
+  private int tryMove(long revertTarget, int e) {
     TreeReader reader = store.reader;
     MemorySegment[] t = reader.table();
     MemorySegment[] vt = store.vlog.arena().blocksAcquire();
@@ -214,7 +214,7 @@ final class Cursor implements MemDBIterator {
       if (n == NULL) {
         return END;
       }
-      int r = capture(t, vt, n, revertTarget);
+      int r = capture(t, vt, n, revertTarget, e);
       if (r == FAILED) {
         return FAILED;
       }
@@ -255,7 +255,7 @@ final class Cursor implements MemDBIterator {
   }
 
   /** Captures node {@code n} into the candidate buffers inside its version. */
-  private int capture(MemorySegment[] t, MemorySegment[] vt, long n, long revertTarget) {
+  private int capture(MemorySegment[] t, MemorySegment[] vt, long n, long revertTarget, int e) {
     MemorySegment s = store.reader.segment(t, n);
     // Version, key length and flags in one access; later checks re-read the version alone.
     long w = NodeLayout.headerAcquire(s, n);
@@ -300,7 +300,9 @@ final class Cursor implements MemDBIterator {
       return Store.valid(s, n, v) ? CAPTURED : FAILED;
     }
     int len = store.vlog.length(vt, record);
-    if (len < 0 || !Store.valid(s, n, v)) {
+    // The epoch check: a moved node block's frozen or reused bytes can pass the version check,
+    // and must not size the value buffer.
+    if (len < 0 || !Store.valid(s, n, v) || !store.gate.valid(e)) {
       return FAILED;
     }
     if (candidateValue.length < len) {

@@ -145,6 +145,15 @@ public final class ReadGate extends ReadGateEpoch {
   }
 
   /** Writer: ends a bulk change and publishes it. */
+  /**
+   * The node arena moved to a larger block: every read that started before fails its final {@link
+   * #valid} check and starts again on the new block. The parity, and so the state readers see, is
+   * unchanged; readers never wait for a move.
+   */
+  void relocated() {
+    EPOCH.setRelease((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 2);
+  }
+
   void endBulk() {
     EPOCH.setRelease((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 1);
   }

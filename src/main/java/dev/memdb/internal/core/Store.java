@@ -55,8 +55,9 @@ public final class Store {
       long initialBlockSize,
       long maxBlockSize,
       BlockArena.ArenaListener events) {
+    // The nodes lie in one block that moves when full: a tree walk then resolves one segment.
     this.nodeArena =
-        new BlockArena("nodes", allocator, initialBlockSize, maxBlockSize, true, events);
+        BlockArena.contiguous("nodes", allocator, initialBlockSize, events, gate::relocated);
     this.tree = new RedBlackTree(nodeArena);
     this.reader = new TreeReader(tree);
     this.vlog =
@@ -176,7 +177,13 @@ public final class Store {
       try {
         long r =
             tryRead(
-                key, keyLength, Math.min(asOf, gate.readLimit(e)), dstArray, dstSegment, allocate);
+                key,
+                keyLength,
+                Math.min(asOf, gate.readLimit(e)),
+                e,
+                dstArray,
+                dstSegment,
+                allocate);
         if (r != RETRY_LENGTH && gate.valid(e)) {
           return r;
         }
@@ -190,7 +197,9 @@ public final class Store {
                 stillValid.run();
               }
               checkValues();
-              long r = tryRead(key, keyLength, asOf, dstArray, dstSegment, allocate);
+              long r =
+                  tryRead(
+                      key, keyLength, asOf, gate.epochAcquire(), dstArray, dstSegment, allocate);
               if (r == RETRY_LENGTH) {
                 throw new IllegalStateException("memdb: inconsistent tree under the write lock");
               }
@@ -210,6 +219,7 @@ public final class Store {
       MemorySegment key,
       long keyLength,
       long asOf,
+      int e,
       byte[] dstArray,
       MemorySegment dstSegment,
       KeyScratch allocate) {
@@ -243,8 +253,10 @@ public final class Store {
     }
     int length = vlog.length(vt, record);
     // Validate before allocating or touching the caller's buffer: a stale record could claim any
-    // length its block allows, and must never be copied into the caller's memory.
-    if (length < 0 || !valid(s, n, v)) {
+    // length its block allows, and must never be copied into the caller's memory. The epoch check
+    // covers a node block that moved (and was reused) since this attempt began: its frozen or
+    // reused bytes can pass the node's own version check.
+    if (length < 0 || !valid(s, n, v) || !gate.valid(e)) {
       return RETRY_LENGTH;
     }
     if (allocate != null) {

@@ -149,6 +149,7 @@ public final class WritePath {
         throw e;
       }
     }
+    st.nodeArena.settle();
 
     long keyCount = st.counters.keyCountPlain() + (fresh || revived ? 1 : 0);
     if (fresh) {

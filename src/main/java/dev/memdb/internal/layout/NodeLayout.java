@@ -256,6 +256,15 @@ public final class NodeLayout {
     RIGHT.setRelease(s, at(node), child);
   }
 
+  /**
+   * Reader, inside a node's version window opened by an acquiring read of its header: the child on
+   * one side. Every link is written inside the node's change window, so the acquire that saw the
+   * window closed also made the link and the linked node's contents visible.
+   */
+  public static long childPlain(MemorySegment s, long node, boolean right) {
+    return right ? rightPlain(s, node) : leftPlain(s, node);
+  }
+
   /** Reader: the child on one side; {@code right} selects the right child. */
   public static long childAcquire(MemorySegment s, long node, boolean right) {
     return right ? rightAcquire(s, node) : leftAcquire(s, node);

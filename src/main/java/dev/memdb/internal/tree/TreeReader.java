@@ -61,7 +61,7 @@ public final class TreeReader {
    * @return its block
    */
   public MemorySegment segment(MemorySegment[] t, long node) {
-    return nodes.segment(t, node);
+    return nodes.single(t);
   }
 
   /**
@@ -81,7 +81,7 @@ public final class TreeReader {
     if (n == NULL) {
       return validHeader(hv) ? NULL : RETRY;
     }
-    MemorySegment s = nodes.segment(t, n);
+    MemorySegment s = nodes.single(t);
     long w = NodeLayout.headerAcquire(s, n);
     if (odd(w) || !validHeader(hv)) {
       return RETRY;
@@ -92,16 +92,14 @@ public final class TreeReader {
       if (cmp == 0) {
         return n;
       }
-      long c = NodeLayout.childAcquire(s, n, cmp > 0);
+      long c = NodeLayout.childPlain(s, n, cmp > 0);
       if (c == NULL) {
         return validWord(s, n, w) ? NULL : RETRY;
       }
-      MemorySegment cs = nodes.segment(t, c);
-      long cw = NodeLayout.headerAcquire(cs, c);
-      if (odd(cw) || !validWord(s, n, w)) {
+      long cw = NodeLayout.headerAcquire(s, c);
+      if (odd(cw) || !sameWord(s, n, w)) {
         return RETRY;
       }
-      s = cs;
       n = c;
       w = cw;
     }
@@ -127,7 +125,7 @@ public final class TreeReader {
     if (n == NULL) {
       return validHeader(hv) ? NULL : RETRY;
     }
-    MemorySegment s = nodes.segment(t, n);
+    MemorySegment s = nodes.single(t);
     long w = NodeLayout.headerAcquire(s, n);
     if (odd(w) || !validHeader(hv)) {
       return RETRY;
@@ -152,16 +150,14 @@ public final class TreeReader {
       }
       // A qualifying node may have a better one on its near side; otherwise look on the far side.
       boolean goRight = ascending != qualifies;
-      long c = NodeLayout.childAcquire(s, n, goRight);
+      long c = NodeLayout.childPlain(s, n, goRight);
       if (c == NULL) {
         return validWord(s, n, w) ? best : RETRY;
       }
-      MemorySegment cs = nodes.segment(t, c);
-      long cw = NodeLayout.headerAcquire(cs, c);
-      if (odd(cw) || !validWord(s, n, w)) {
+      long cw = NodeLayout.headerAcquire(s, c);
+      if (odd(cw) || !sameWord(s, n, w)) {
         return RETRY;
       }
-      s = cs;
       n = c;
       w = cw;
     }
@@ -180,7 +176,7 @@ public final class TreeReader {
    * @return the neighbour, NULL at the end, or RETRY
    */
   public long step(MemorySegment[] t, long n, boolean ascending) {
-    MemorySegment s = nodes.segment(t, n);
+    MemorySegment s = nodes.single(t);
     int v = NodeLayout.versionAcquire(s, n);
     return (v & 1) != 0 ? RETRY : step(t, n, v, ascending);
   }
@@ -195,53 +191,48 @@ public final class TreeReader {
    * @return the neighbour, NULL at the end, or RETRY (also when {@code n} changed since {@code v})
    */
   public long step(MemorySegment[] t, long n, int v, boolean ascending) {
-    MemorySegment s = nodes.segment(t, n);
+    MemorySegment s = nodes.single(t);
     long c = NodeLayout.childAcquire(s, n, ascending);
     if (!valid(s, n, v)) {
       return RETRY;
     }
     if (c != NULL) {
       // The extreme node of the subtree on the far side.
-      MemorySegment cs = nodes.segment(t, c);
-      int cv = NodeLayout.versionAcquire(cs, c);
-      if ((cv & 1) != 0 || !valid(s, n, v)) {
+      int cv = NodeLayout.versionAcquire(s, c);
+      if ((cv & 1) != 0 || !sameVersion(s, n, v)) {
         return RETRY;
       }
       for (int depth = 0; depth < MAX_HEIGHT; depth++) {
-        long l = NodeLayout.childAcquire(cs, c, !ascending);
+        long l = NodeLayout.childPlain(s, c, !ascending);
         if (l == NULL) {
-          return valid(cs, c, cv) ? c : RETRY;
+          return valid(s, c, cv) ? c : RETRY;
         }
-        MemorySegment ls = nodes.segment(t, l);
-        int lv = NodeLayout.versionAcquire(ls, l);
-        if ((lv & 1) != 0 || !valid(cs, c, cv)) {
+        int lv = NodeLayout.versionAcquire(s, l);
+        if ((lv & 1) != 0 || !sameVersion(s, c, cv)) {
           return RETRY;
         }
         c = l;
         cv = lv;
-        cs = ls;
       }
       return RETRY;
     }
     // Climb until we come up from the near side of a parent: that parent is the neighbour.
     long x = n;
     int xv = v;
-    MemorySegment xs = s;
     for (int depth = 0; depth < MAX_HEIGHT; depth++) {
-      long p = NodeLayout.parentAcquire(xs, x);
-      if (!valid(xs, x, xv)) {
+      long p = NodeLayout.parentPlain(s, x);
+      if (!valid(s, x, xv)) {
         return RETRY;
       }
       if (p == NULL) {
         return NULL;
       }
-      MemorySegment ps = nodes.segment(t, p);
-      int pv = NodeLayout.versionAcquire(ps, p);
-      if ((pv & 1) != 0 || !valid(xs, x, xv)) {
+      int pv = NodeLayout.versionAcquire(s, p);
+      if ((pv & 1) != 0 || !sameVersion(s, x, xv)) {
         return RETRY;
       }
-      long near = NodeLayout.childAcquire(ps, p, !ascending);
-      if (!valid(ps, p, pv)) {
+      long near = NodeLayout.childPlain(s, p, !ascending);
+      if (!valid(s, p, pv)) {
         return RETRY;
       }
       if (near == x) {
@@ -249,9 +240,21 @@ public final class TreeReader {
       }
       x = p;
       xv = pv;
-      xs = ps;
     }
     return RETRY;
+  }
+
+  /**
+   * Like {@link #validWord}, right after an acquiring read (the child's header word): that read
+   * already keeps every later read after it, and every earlier read of this node feeds its address.
+   */
+  private static boolean sameWord(MemorySegment s, long node, long w) {
+    return NodeLayout.headerPlain(s, node) == w;
+  }
+
+  /** Like {@link #valid}, right after an acquiring read (see {@link #sameWord}). */
+  private static boolean sameVersion(MemorySegment s, long node, int v) {
+    return NodeLayout.versionPlain(s, node) == v;
   }
 
   private static boolean odd(long headerWord) {
