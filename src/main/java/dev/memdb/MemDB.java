@@ -92,10 +92,12 @@ public final class MemDB implements AutoCloseable {
   }
 
   /**
-   * Gives back to the operating system the freed blocks memdb keeps for reuse. Blocks of up to 1
-   * MiB freed by rollbacks, resets and closes are pooled process-wide (at most 64 MiB, see {@code
-   * memdb.pool.maxBytes}) because freeing FFM memory from a shared arena costs a handshake with
-   * every thread; call this to return that memory, e.g. after a burst of transactions.
+   * Gives back to the operating system the freed blocks memdb keeps for reuse. Power-of-two blocks
+   * of up to 256 MiB freed by rollbacks, resets, node-arena moves and closes are pooled
+   * process-wide (at most 512 MiB; see {@code memdb.pool.maxBytes} and {@code
+   * memdb.pool.maxBlockBytes}), because freeing FFM memory from a shared arena costs a handshake
+   * with every thread and a fresh block must be zeroed and faulted in; call this to return that
+   * memory, e.g. after a burst of large transactions.
    *
    * @return bytes freed
    */

@@ -69,6 +69,7 @@ public final class BlockArena {
   // Writer-only state.
   private Block[] owned = new Block[0];
   private MemorySegment[] writerTable = new MemorySegment[0];
+  private MemorySegment firstBlock; // writerTable[0] or null, for contiguous mode's writer
   private long[] used = new long[0];
   private long blockSize;
   private final ArenaListener listener;
@@ -199,6 +200,25 @@ public final class BlockArena {
   }
 
   /**
+   * Returns whether this arena keeps everything in one block (see {@link #contiguous}).
+   *
+   * @return true for a contiguous arena
+   */
+  public boolean isContiguous() {
+    return contiguous;
+  }
+
+  /**
+   * Writer only, contiguous mode: the one block every address lies in (null before the first
+   * allocation). Valid until the next allocation or truncation, which may move the arena.
+   *
+   * @return the block
+   */
+  public MemorySegment singlePlain() {
+    return firstBlock;
+  }
+
+  /**
    * Writer only: resolves an address against the writer's own view of the table.
    *
    * @param address a non-null address
@@ -266,6 +286,7 @@ public final class BlockArena {
   private void publishSingle(Block block) {
     owned = new Block[] {block};
     writerTable = new MemorySegment[] {block.segment()};
+    firstBlock = block.segment();
     BLOCKS.setRelease(this, publishedTable(owned));
     relocated.run();
   }
@@ -308,6 +329,7 @@ public final class BlockArena {
     owned = newOwned;
     writerTable = Arrays.copyOf(writerTable, count + 1);
     writerTable[count] = block.segment();
+    firstBlock = writerTable[0];
     MemorySegment[] table = publishedTable(newOwned);
     blockSize = growth;
     BLOCKS.setRelease(this, table);
@@ -407,6 +429,7 @@ public final class BlockArena {
     if (keep < count) {
       owned = Arrays.copyOf(owned, keep);
       writerTable = Arrays.copyOf(writerTable, keep);
+      firstBlock = keep > 0 ? writerTable[0] : null;
       BLOCKS.setRelease(this, publishedTable(owned));
       used = Arrays.copyOf(used, keep);
     }

@@ -264,7 +264,7 @@ final class Cursor implements MemDBIterator {
       return FAILED;
     }
     int f = NodeLayout.flagsOf(w);
-    long record = NodeLayout.valueAcquire(s, n);
+    long record = NodeLayout.valuePlain(s, n);
     if (revertTarget != ReadGate.NO_LIMIT) {
       // A revert is under way: show the state it leaves (see ReadGate#readLimit).
       f = store.flagsAfterRevert(f, record, revertTarget);

@@ -237,7 +237,7 @@ public final class Store {
       return RETRY_LENGTH;
     }
     int flags = NodeLayout.flagsPlain(s, n);
-    long record = NodeLayout.valueAcquire(s, n);
+    long record = NodeLayout.valuePlain(s, n);
     if ((flags & NodeLayout.DELETED_BIT) != 0 || record == NULL) {
       return valid(s, n, v) ? ABSENT : RETRY_LENGTH;
     }
@@ -325,7 +325,7 @@ public final class Store {
     }
     int flags = NodeLayout.flagsPlain(s, n);
     if (revertTarget != ReadGate.NO_LIMIT) {
-      flags = flagsAfterRevert(flags, NodeLayout.valueAcquire(s, n), revertTarget);
+      flags = flagsAfterRevert(flags, NodeLayout.valuePlain(s, n), revertTarget);
       if (flags == RETRY_FLAGS) {
         return RETRY_FLAGS;
       }

@@ -153,7 +153,7 @@ public final class WritePath {
 
     long keyCount = st.counters.keyCountPlain() + (fresh || revived ? 1 : 0);
     if (fresh) {
-      // The node is unreachable until linked: plain set-up, then the release store of the link.
+      // The node is unreachable until linked: plain set-up, published by the parent's window.
       tree.setFlags(node, NodeLayout.RED_BIT | keyFlags);
       if (record != NULL) {
         tree.setValue(node, record);

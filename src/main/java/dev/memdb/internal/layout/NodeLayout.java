@@ -29,12 +29,14 @@ import java.lang.invoke.VarHandle;
  *  +-------+-----+-----+--------------+--------------+--------------+--------------+-----------
  * </pre>
  *
- * <p><b>Barriers.</b> Accessor names say their ordering. The pairs are: {@code setXRelease} with
- * {@code xAcquire} for the links and the value pointer (a reader that follows a pointer sees the
- * node or record it points to fully written), {@code setVersionRelease} with {@code versionAcquire}
- * (the end of a change publishes it). Plain accessors are for the writer reading its own writes,
- * and for readers inside a version-validated window. The version and the 8-byte fields are
- * naturally aligned, which acquire/release accesses need.
+ * <p><b>Barriers.</b> Accessor names say their ordering. Only the version carries barriers: {@code
+ * setVersionRelease} (the end of a change) pairs with {@code versionAcquire} / {@code
+ * headerAcquire} (a reader opening a window). Every other field — links, value pointer, flags — is
+ * written plainly, either before the node is linked or inside the node's change window, so the
+ * release that closes the window (the parent's, for a new node) publishes it together with the node
+ * or record it points to; readers read those fields plainly inside a window they opened with an
+ * acquiring read and validate it after. The version and the 8-byte fields are naturally aligned,
+ * which acquire/release accesses need.
  */
 public final class NodeLayout {
   /** The node header, without the key bytes. */
@@ -211,24 +213,14 @@ public final class NodeLayout {
 
   // ---- links ----
 
-  /** Reader: the parent; acquire so the node it names is seen fully written. */
-  public static long parentAcquire(MemorySegment s, long node) {
-    return (long) PARENT.getAcquire(s, at(node));
-  }
-
   /** Writer: the parent. */
   public static long parentPlain(MemorySegment s, long node) {
     return (long) PARENT.get(s, at(node));
   }
 
-  /** Writer: sets the parent; release so a reader that climbs to it sees it fully written. */
-  public static void setParentRelease(MemorySegment s, long node, long parent) {
-    PARENT.setRelease(s, at(node), parent);
-  }
-
-  /** Reader: the left child; acquire so a newly linked child is seen fully written. */
-  public static long leftAcquire(MemorySegment s, long node) {
-    return (long) LEFT.getAcquire(s, at(node));
+  /** Writer, before linking or inside the node's change window: sets the parent. */
+  public static void setParentPlain(MemorySegment s, long node, long parent) {
+    PARENT.set(s, at(node), parent);
   }
 
   /** Writer: the left child. */
@@ -236,14 +228,9 @@ public final class NodeLayout {
     return (long) LEFT.get(s, at(node));
   }
 
-  /** Writer: links a left child; release so the child's contents are visible before the link. */
-  public static void setLeftRelease(MemorySegment s, long node, long child) {
-    LEFT.setRelease(s, at(node), child);
-  }
-
-  /** Reader: the right child; acquire so a newly linked child is seen fully written. */
-  public static long rightAcquire(MemorySegment s, long node) {
-    return (long) RIGHT.getAcquire(s, at(node));
+  /** Writer, before linking or inside the node's change window: sets the left child. */
+  public static void setLeftPlain(MemorySegment s, long node, long child) {
+    LEFT.set(s, at(node), child);
   }
 
   /** Writer: the right child. */
@@ -251,9 +238,9 @@ public final class NodeLayout {
     return (long) RIGHT.get(s, at(node));
   }
 
-  /** Writer: links a right child; release so the child's contents are visible before the link. */
-  public static void setRightRelease(MemorySegment s, long node, long child) {
-    RIGHT.setRelease(s, at(node), child);
+  /** Writer, before linking or inside the node's change window: sets the right child. */
+  public static void setRightPlain(MemorySegment s, long node, long child) {
+    RIGHT.set(s, at(node), child);
   }
 
   /**
@@ -265,26 +252,16 @@ public final class NodeLayout {
     return right ? rightPlain(s, node) : leftPlain(s, node);
   }
 
-  /** Reader: the child on one side; {@code right} selects the right child. */
-  public static long childAcquire(MemorySegment s, long node, boolean right) {
-    return right ? rightAcquire(s, node) : leftAcquire(s, node);
-  }
-
   // ---- value pointer ----
 
-  /** Reader: the newest value record; acquire so the record's bytes are seen fully written. */
-  public static long valueAcquire(MemorySegment s, long node) {
-    return (long) VALUE.getAcquire(s, at(node));
-  }
-
-  /** Writer: the newest value record. */
+  /** Writer, and readers inside the node's version window: the newest value record. */
   public static long valuePlain(MemorySegment s, long node) {
     return (long) VALUE.get(s, at(node));
   }
 
-  /** Writer: points the node at a record; release so the record is written before it is seen. */
-  public static void setValueRelease(MemorySegment s, long node, long record) {
-    VALUE.setRelease(s, at(node), record);
+  /** Writer, before linking or inside the node's change window: points the node at a record. */
+  public static void setValuePlain(MemorySegment s, long node, long record) {
+    VALUE.set(s, at(node), record);
   }
 
   /**

@@ -17,8 +17,11 @@ import java.lang.invoke.VarHandle;
  * reader could observe is bracketed: {@link #beginChange(long)} makes the node's version odd and
  * fences stores, the change is made, {@link #endChange(long)} makes the version even again with a
  * release store. A rotation brackets every node whose links it changes (and the header when the
- * root moves). A new node is written completely before the release store that links it. The root
- * pointer lives in a versioned header (two heap fields) treated like a node.
+ * root moves). A new node is written completely, with plain stores, before it is linked inside its
+ * parent's window; the release that closes that window publishes node and link together. Fields
+ * other than the version are stored plainly: a reader reads them only inside a window it opened
+ * with an acquiring read of the version, and validates it after. The root pointer lives in a
+ * versioned header (two heap fields) treated like a node.
  */
 public final class RedBlackTree {
   private final BlockArena nodes;
@@ -39,6 +42,9 @@ public final class RedBlackTree {
    * @param nodes the arena nodes are allocated in
    */
   public RedBlackTree(BlockArena nodes) {
+    if (!nodes.isContiguous()) {
+      throw new IllegalArgumentException("the tree needs a contiguous node arena");
+    }
     this.nodes = nodes;
   }
 
@@ -87,7 +93,7 @@ public final class RedBlackTree {
     long keyPrefix = Keys.prefix(key, keyLength);
     long max = maxNode;
     if (max != NULL) {
-      int cmp = Keys.compare(key, keyLength, keyPrefix, nodes.segmentPlain(max), max);
+      int cmp = Keys.compare(key, keyLength, keyPrefix, nodes.singlePlain(), max);
       if (cmp > 0) {
         insertParent = max;
         insertRight = true;
@@ -100,8 +106,8 @@ public final class RedBlackTree {
     long parent = NULL;
     boolean right = false;
     long n = root();
+    MemorySegment s = nodes.singlePlain();
     while (n != NULL) {
-      MemorySegment s = nodes.segmentPlain(n);
       int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
       if (cmp == 0) {
         return n;
@@ -126,15 +132,15 @@ public final class RedBlackTree {
   public long allocate(MemorySegment key, long length) {
     int keyLength = (int) length;
     long n = nodes.allocate(NodeLayout.size(keyLength));
-    MemorySegment s = nodes.segmentPlain(n);
+    MemorySegment s = nodes.singlePlain();
     // A pooled block may hold old bytes; write every field before the node can be reached.
     NodeLayout.setVersionOpaque(s, n, 0);
     NodeLayout.setKeyLength(s, n, keyLength);
     NodeLayout.setFlagsPlain(s, n, NodeLayout.RED_BIT);
-    NodeLayout.setParentRelease(s, n, NULL);
-    NodeLayout.setLeftRelease(s, n, NULL);
-    NodeLayout.setRightRelease(s, n, NULL);
-    NodeLayout.setValueRelease(s, n, NULL);
+    NodeLayout.setParentPlain(s, n, NULL);
+    NodeLayout.setLeftPlain(s, n, NULL);
+    NodeLayout.setRightPlain(s, n, NULL);
+    NodeLayout.setValuePlain(s, n, NULL);
     MemorySegment.copy(key, 0, s, NodeLayout.keyAt(n), keyLength);
     return n;
   }
@@ -156,13 +162,13 @@ public final class RedBlackTree {
     if (insertParent == maxNode && (insertRight || maxNode == NULL)) {
       maxNode = node;
     }
-    NodeLayout.setParentRelease(nodes.segmentPlain(node), node, insertParent);
+    NodeLayout.setParentPlain(nodes.singlePlain(), node, insertParent);
     if (insertParent == NULL) {
       header.setRootRelease(node);
     } else if (insertRight) {
-      NodeLayout.setRightRelease(nodes.segmentPlain(insertParent), insertParent, node);
+      NodeLayout.setRightPlain(nodes.singlePlain(), insertParent, node);
     } else {
-      NodeLayout.setLeftRelease(nodes.segmentPlain(insertParent), insertParent, node);
+      NodeLayout.setLeftPlain(nodes.singlePlain(), insertParent, node);
     }
   }
 
@@ -186,20 +192,28 @@ public final class RedBlackTree {
       boolean parentIsLeft = p == left(g);
       long uncle = parentIsLeft ? right(g) : left(g);
       if (uncle != NULL && isRed(uncle)) {
-        setRed(p, false);
-        setRed(uncle, false);
-        setRed(g, true);
+        // Recolour the three nodes in one bracket: one fence on each side instead of three.
+        open(p);
+        open(uncle);
+        open(g);
+        VarHandle.storeStoreFence();
+        setFlags(p, flags(p) & ~NodeLayout.RED_BIT);
+        setFlags(uncle, flags(uncle) & ~NodeLayout.RED_BIT);
+        setFlags(g, flags(g) | NodeLayout.RED_BIT);
+        VarHandle.releaseFence();
+        close(p);
+        close(uncle);
+        close(g);
         z = g;
         continue;
       }
       if (z == (parentIsLeft ? right(p) : left(p))) {
         z = p;
-        rotate(z, parentIsLeft);
+        rotate(z, parentIsLeft, false);
         p = parent(z);
       }
-      setRed(p, false);
-      setRed(g, true);
-      rotate(g, !parentIsLeft);
+      // p rises above g: p turns black and g red inside the rotation's bracket.
+      rotate(g, !parentIsLeft, true);
     }
     long r = root();
     if (isRed(r)) {
@@ -208,51 +222,56 @@ public final class RedBlackTree {
   }
 
   /**
-   * Rotates around {@code x}: left ({@code x}'s right child rises) or right.
+   * Rotates around {@code x}: left ({@code x}'s right child rises) or right. Every node whose links
+   * change (and the header, when the root moves) is bracketed at once: odd versions, one fence, the
+   * relinking, one release fence, even versions.
    *
    * @param x the node that goes down
    * @param leftRotation true for a left rotation
+   * @param recolor whether the rising node turns black and {@code x} red (insert fix-up, case 3)
    */
-  private void rotate(long x, boolean leftRotation) {
-    long y = leftRotation ? right(x) : left(x);
-    long beta = leftRotation ? left(y) : right(y);
-    long p = parent(x);
-    beginChangeOrHeader(p);
-    beginChange(x);
-    beginChange(y);
+  private void rotate(long x, boolean leftRotation, boolean recolor) {
+    MemorySegment s = nodes.singlePlain();
+    long y = leftRotation ? NodeLayout.rightPlain(s, x) : NodeLayout.leftPlain(s, x);
+    long beta = leftRotation ? NodeLayout.leftPlain(s, y) : NodeLayout.rightPlain(s, y);
+    long p = NodeLayout.parentPlain(s, x);
+    openOrHeader(p);
+    open(x);
+    open(y);
     if (beta != NULL) {
-      beginChange(beta);
+      open(beta);
     }
-    MemorySegment xs = nodes.segmentPlain(x);
-    MemorySegment ys = nodes.segmentPlain(y);
+    VarHandle.storeStoreFence();
     if (leftRotation) {
-      NodeLayout.setRightRelease(xs, x, beta);
-      NodeLayout.setLeftRelease(ys, y, x);
+      NodeLayout.setRightPlain(s, x, beta);
+      NodeLayout.setLeftPlain(s, y, x);
     } else {
-      NodeLayout.setLeftRelease(xs, x, beta);
-      NodeLayout.setRightRelease(ys, y, x);
+      NodeLayout.setLeftPlain(s, x, beta);
+      NodeLayout.setRightPlain(s, y, x);
     }
     if (beta != NULL) {
-      NodeLayout.setParentRelease(nodes.segmentPlain(beta), beta, x);
+      NodeLayout.setParentPlain(s, beta, x);
     }
-    NodeLayout.setParentRelease(ys, y, p);
+    NodeLayout.setParentPlain(s, y, p);
     if (p == NULL) {
       header.setRootRelease(y);
+    } else if (NodeLayout.leftPlain(s, p) == x) {
+      NodeLayout.setLeftPlain(s, p, y);
     } else {
-      MemorySegment ps = nodes.segmentPlain(p);
-      if (NodeLayout.leftPlain(ps, p) == x) {
-        NodeLayout.setLeftRelease(ps, p, y);
-      } else {
-        NodeLayout.setRightRelease(ps, p, y);
-      }
+      NodeLayout.setRightPlain(s, p, y);
     }
-    NodeLayout.setParentRelease(xs, x, y);
+    NodeLayout.setParentPlain(s, x, y);
+    if (recolor) {
+      NodeLayout.setFlagsPlain(s, y, NodeLayout.flagsPlain(s, y) & ~NodeLayout.RED_BIT);
+      NodeLayout.setFlagsPlain(s, x, NodeLayout.flagsPlain(s, x) | NodeLayout.RED_BIT);
+    }
+    VarHandle.releaseFence();
     if (beta != NULL) {
-      endChange(beta);
+      close(beta);
     }
-    endChange(y);
-    endChange(x);
-    endChangeOrHeader(p);
+    close(y);
+    close(x);
+    closeOrHeader(p);
   }
 
   // ---------------------------------------------------------------- change windows
@@ -265,7 +284,7 @@ public final class RedBlackTree {
    * @param node the node about to change
    */
   public void beginChange(long node) {
-    MemorySegment s = nodes.segmentPlain(node);
+    MemorySegment s = nodes.singlePlain();
     NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
     VarHandle.storeStoreFence();
   }
@@ -276,8 +295,36 @@ public final class RedBlackTree {
    * @param node the node that changed
    */
   public void endChange(long node) {
-    MemorySegment s = nodes.segmentPlain(node);
+    MemorySegment s = nodes.singlePlain();
     NodeLayout.setVersionRelease(s, node, NodeLayout.versionPlain(s, node) + 1);
+  }
+
+  /** Makes a node's version odd without a fence; the caller fences once for several nodes. */
+  private void open(long node) {
+    MemorySegment s = nodes.singlePlain();
+    NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
+  }
+
+  /** Makes a node's version even after the caller's release fence (see {@link #rotate}). */
+  private void close(long node) {
+    MemorySegment s = nodes.singlePlain();
+    NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
+  }
+
+  private void openOrHeader(long node) {
+    if (node == NULL) {
+      header.setVersionOpaque(header.versionPlain() + 1);
+    } else {
+      open(node);
+    }
+  }
+
+  private void closeOrHeader(long node) {
+    if (node == NULL) {
+      header.setVersionRelease(header.versionPlain() + 1);
+    } else {
+      close(node);
+    }
   }
 
   private void beginChangeOrHeader(long node) {
@@ -312,47 +359,47 @@ public final class RedBlackTree {
 
   /** Writer: the flags word of a node. */
   public int flags(long node) {
-    return NodeLayout.flagsPlain(nodes.segmentPlain(node), node);
+    return NodeLayout.flagsPlain(nodes.singlePlain(), node);
   }
 
   /** Writer, inside a change window: sets the flags word. */
   public void setFlags(long node, int flags) {
-    NodeLayout.setFlagsPlain(nodes.segmentPlain(node), node, flags);
+    NodeLayout.setFlagsPlain(nodes.singlePlain(), node, flags);
   }
 
   /** Writer: the value record of a node. */
   public long value(long node) {
-    return NodeLayout.valuePlain(nodes.segmentPlain(node), node);
+    return NodeLayout.valuePlain(nodes.singlePlain(), node);
   }
 
   /** Writer, inside a change window: points a node at a value record. */
   public void setValue(long node, long record) {
-    NodeLayout.setValueRelease(nodes.segmentPlain(node), node, record);
+    NodeLayout.setValuePlain(nodes.singlePlain(), node, record);
   }
 
   /** Writer: the key length of a node. */
   public int keyLength(long node) {
-    return NodeLayout.keyLength(nodes.segmentPlain(node), node);
+    return NodeLayout.keyLength(nodes.singlePlain(), node);
   }
 
   /** Writer: a copy of a node's key. */
   public byte[] key(long node) {
-    MemorySegment s = nodes.segmentPlain(node);
+    MemorySegment s = nodes.singlePlain();
     byte[] k = new byte[NodeLayout.keyLength(s, node)];
     MemorySegment.copy(s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(node), k, 0, k.length);
     return k;
   }
 
   private long parent(long n) {
-    return NodeLayout.parentPlain(nodes.segmentPlain(n), n);
+    return NodeLayout.parentPlain(nodes.singlePlain(), n);
   }
 
   private long left(long n) {
-    return NodeLayout.leftPlain(nodes.segmentPlain(n), n);
+    return NodeLayout.leftPlain(nodes.singlePlain(), n);
   }
 
   private long right(long n) {
-    return NodeLayout.rightPlain(nodes.segmentPlain(n), n);
+    return NodeLayout.rightPlain(nodes.singlePlain(), n);
   }
 
   private boolean isRed(long n) {

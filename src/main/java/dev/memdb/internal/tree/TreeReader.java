@@ -192,7 +192,7 @@ public final class TreeReader {
    */
   public long step(MemorySegment[] t, long n, int v, boolean ascending) {
     MemorySegment s = nodes.single(t);
-    long c = NodeLayout.childAcquire(s, n, ascending);
+    long c = NodeLayout.childPlain(s, n, ascending);
     if (!valid(s, n, v)) {
       return RETRY;
     }

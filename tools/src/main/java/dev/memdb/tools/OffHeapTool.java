@@ -103,7 +103,7 @@ public final class OffHeapTool {
   private static String jvmLine() {
     return "JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
         + ", pid " + ProcessHandle.current().pid() + ", memdb.pool.maxBytes="
-        + System.getProperty("memdb.pool.maxBytes", "default (64 MiB)");
+        + System.getProperty("memdb.pool.maxBytes", "default (512 MiB)");
   }
 
   /** Loads and JIT-warms the classes on the write and close paths, then gives everything back. */
