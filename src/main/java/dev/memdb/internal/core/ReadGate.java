@@ -144,7 +144,6 @@ public final class ReadGate extends ReadGateEpoch {
     VarHandle.storeStoreFence();
   }
 
-  /** Writer: ends a bulk change and publishes it. */
   /**
    * The node arena moved to a larger block: every read that started before fails its final {@link
    * #valid} check and starts again on the new block. The parity, and so the state readers see, is
@@ -154,6 +153,7 @@ public final class ReadGate extends ReadGateEpoch {
     EPOCH.setRelease((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 2);
   }
 
+  /** Writer: ends a bulk change and publishes it. */
   void endBulk() {
     EPOCH.setRelease((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 1);
   }
