@@ -33,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <b>Reader share</b> = {@code ReaderBesideWriter:reader} / {@code ReaderAlone} (ops/µs); the target
- * is at least 80 % for memdb. memdb and the skip list run as they are; {@code treemap} and {@code
+ * is at least 80 % for memdb. {@code ReaderLatencyBesideWriter} and {@code ReaderLatencyAlone} run
+ * the same threads in JMH's sample-time mode: the reader's latency percentiles (the target: p99.9
+ * beside the writer within 10x its p50). memdb and the skip list run as they are; {@code treemap} and {@code
  * rocksdb} sit behind a non-fair {@code ReentrantReadWriteLock}, which is what makes them usable
  * here at all. The writer's keys are removed after every iteration (memdb: they are written in a
  * stage opened at the start of the iteration and rolled back with {@code cleanup}; the peers remove
@@ -143,6 +145,36 @@ public class ReaderWriterBench {
   @Group("ReaderAlone")
   @GroupThreads(1)
   public int readerAlone(Shared s, Reader r) {
+    return read(s, r);
+  }
+
+  /** The same writer, for the latency group. */
+  @Benchmark
+  @Group("ReaderLatencyBesideWriter")
+  @GroupThreads(1)
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public void latencyWriter(Shared s) {
+    writer(s);
+  }
+
+  /** The same reader, each call's latency sampled: p50 against p99.9 beside the writer. */
+  @Benchmark
+  @Group("ReaderLatencyBesideWriter")
+  @GroupThreads(1)
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public int latencyReader(Shared s, Reader r) {
+    return read(s, r);
+  }
+
+  /** The reader's latency with no writer, for reference. */
+  @Benchmark
+  @Group("ReaderLatencyAlone")
+  @GroupThreads(1)
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public int latencyReaderAlone(Shared s, Reader r) {
     return read(s, r);
   }
 
