@@ -7,7 +7,10 @@ public final class MemDBOptions {
   /** Size of the first block of each arena: 4 KiB. */
   public static final int DEFAULT_INITIAL_BLOCK_SIZE = 4 << 10;
 
-  /** Largest block an arena grows to: 128 MiB. */
+  /**
+   * Largest block the value log grows to: 128 MiB. The node arena is one block that doubles without
+   * this cap (up to 4 GiB).
+   */
   public static final int DEFAULT_MAX_BLOCK_SIZE = 128 << 20;
 
   /** The smallest block size accepted. */
@@ -52,7 +55,8 @@ public final class MemDBOptions {
   }
 
   /**
-   * Returns the size blocks grow to by doubling; a larger value gets a block of its own.
+   * Returns the size the value log's blocks grow to by doubling; a larger value gets a block of its
+   * own. The node arena ignores it: its one block doubles, by moving, up to 4 GiB.
    *
    * @return bytes
    */
@@ -116,7 +120,8 @@ public final class MemDBOptions {
     }
 
     /**
-     * Sets the block size growth stops at.
+     * Sets the block size the value log's growth stops at. The node arena is one block that doubles
+     * without this cap (up to 4 GiB).
      *
      * @param bytes at least the initial block size, a multiple of 8
      * @return this builder
