@@ -253,8 +253,7 @@ public final class NodeLayout {
    * window closed also made the link and the linked node's contents visible.
    */
   public static long childPlain(MemorySegment s, long node, boolean right) {
-    // One access at a computed offset, not a branch between two handles: the side is data
-    // dependent and a mispredicted branch per level cost a descent more than the loads.
+    // One access at a computed offset rather than a branch between two handles.
     return (long) LINK_AT.get(s, at(node) + (right ? RIGHT_OFFSET : LEFT_OFFSET));
   }
 
