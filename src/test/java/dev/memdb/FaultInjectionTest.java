@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 3, faults: an allocation failure injected inside the arenas (through the package-private
  * seam {@code MemDB.create(MemDBOptions, BlockAllocator)}) at every block allocation of a workload
- * — new node blocks, value blocks (after the node block succeeded), enlargements after a stage
- * cleanup freed blocks — must fail the call with the allocator's error, leave the buffer exactly as
- * before (keys, values, flags, counts, data size, dirty, depth, footprint, stats) and let later
- * calls work. And {@code close()} while readers, iterators and a writer run on other threads: they
- * all end with {@code IllegalStateException("MemDB is closed")}, and every block the buffer
- * allocated is freed.
+ * — node-arena moves to a larger block, value blocks (after the node arena moved: it moves back),
+ * enlargements after a stage cleanup freed blocks — must fail the call with the allocator's error,
+ * leave the buffer exactly as before (keys, values, flags, counts, data size, dirty, depth,
+ * footprint, stats) and let later calls work. And {@code close()} while readers, iterators and a
+ * writer run on other threads: they all end with {@code IllegalStateException("MemDB is closed")},
+ * and every block the buffer allocated is freed.
  */
 class FaultInjectionTest {
   static final MemDBOptions TINY =
@@ -191,7 +191,7 @@ class FaultInjectionTest {
       while (true) {
         long before = alloc.allocations.get();
         Full s = full(db);
-        alloc.failAt = before + 1; // node block (allocated first)
+        alloc.failAt = before + 1; // the node arena's larger block (allocated first)
         try {
           db.set(key(n), value(n, 500));
           alloc.failAt = -1;
@@ -208,7 +208,7 @@ class FaultInjectionTest {
           n++; // only the node arena grew this time; try the next key
           continue;
         } catch (OutOfMemoryError e) {
-          assertEquals(s, full(db), "after a failed value block (node block given back)");
+          assertEquals(s, full(db), "after a failed value block (node arena moved back)");
           assertEquals(before + 1, alloc.allocations.get(), "one block was had");
           assertEquals(freesBefore + 1, alloc.frees.get(), "and given back");
         }

@@ -16,10 +16,11 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
- * (a) Publication of an enlarged block table, on the real {@link BlockArena}. The arena's first
+ * (a) Publication of an enlarged block table, on the real {@link BlockArena} in the block-list
+ * mode the value log uses (the node arena moves instead: {@link NodeArenaMoveGet}). The arena's first
  * block is full; the writer allocates, which enlarges the arena (a new block and a new table
  * published with a release store), writes a payload at the new address off-heap, then publishes
- * the address with a release store (as the tree publishes a node by a link). The reader loads the
+ * the address with a release store (as a node publishes its value record). The reader loads the
  * table first and the address second, so it can hold the OLD table and the NEW address: {@link
  * BlockArena#segment} must then load the table again. r1: blocks in the reader's first table (-1
  * if the table was torn: a hole or no block); r2: 0 = address not yet published, 1 = resolved and
@@ -50,7 +51,7 @@ public class BlockTablePublish {
   }
 
   private final BlockArena arena =
-      new BlockArena("nodes", TestSupport.AUTO, 64, 1 << 20, true, BlockArena.ArenaListener.NONE);
+      new BlockArena("values", TestSupport.AUTO, 64, 1 << 20, true, BlockArena.ArenaListener.NONE);
 
   @SuppressWarnings("unused") // through PUBLISHED
   private long published = -1;

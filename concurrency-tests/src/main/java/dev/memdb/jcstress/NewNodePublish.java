@@ -14,8 +14,8 @@ import org.openjdk.jcstress.infra.results.II_Result;
 /**
  * (b) Publication of a new node: the seed race itself (Go's enlarge racing a reader's traverse).
  * The buffer is prefilled so that the writer's {@code set} of a new key needs a fresh block in
- * BOTH arenas (node and value; blocks come from memdb's pool, so they usually hold a former
- * buffer's bytes). The reader gets the new key (r1: 0 = absent, 1 = the full value, -1 = anything
+ * BOTH arenas (the node arena moves to a block twice as large, the value log adds one; blocks come
+ * from memdb's pool, so they usually hold a former buffer's bytes). The reader gets the new key (r1: 0 = absent, 1 = the full value, -1 = anything
  * else) and then an old key (r2: 1 = its value).
  */
 @JCStressTest

@@ -17,9 +17,10 @@ import java.lang.invoke.VarHandle;
  * link at a moment when both nodes were stable. Rotations change only the nodes whose versions they
  * bump, so a reader standing on an unchanged node stands in an unchanged key interval. Every walk
  * is bounded by {@link #MAX_HEIGHT}; every doubt returns {@link #RETRY}, and callers start the
- * operation again. Key bytes and key lengths never change once a node is linked, and nodes are
- * never freed while the tree lives, so a node reached through validated links is a real node whose
- * key can be read without further checks.
+ * operation again. Key bytes and key lengths never change once a node is linked, and a node's
+ * address stays valid while the tree lives (when the node arena moves, every node keeps its offset;
+ * a reader still on the old block fails its final epoch check), so a node reached through validated
+ * links is a real node whose key can be read without further checks.
  */
 public final class TreeReader {
   /** Returned when the reader must start again. Never a valid address. */

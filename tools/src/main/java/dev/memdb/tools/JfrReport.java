@@ -117,7 +117,7 @@ final class JfrReport {
     r.append(String.format("%nallocated − freed = %s MiB (0 when every buffer was closed within the recording)%n",
         OffHeapTool.mib(allocBytes - freedBytes)));
     r.append("""
-        BlockFreed means the block left its buffer: it went to memdb's block pool (sizes up to 1 MiB) or back to
+        BlockFreed means the block left its buffer: it went to memdb's block pool (power-of-two sizes up to 256 MiB) or back to
         the OS; the pool's own frees (MemDB.trimBlockPool) have no event, so NMT Other drops only at the trim.
         """);
     Files.writeString(out.resolve("jfr-table.txt"), r.toString());

@@ -246,7 +246,7 @@ public final class OffHeapTool {
             blocks) is in neither figure. "Other" also counts any other Unsafe.allocateMemory / direct
             ByteBuffer of the JVM, here next to nothing.
           * memdb's figures are not in -XX:MaxDirectMemorySize nor in the "direct" BufferPoolMXBean.
-          * After close() the pooled blocks (power-of-two sizes up to 1 MiB, 64 MiB in all) are still
+          * After close() the pooled blocks (power-of-two sizes up to 256 MiB, 512 MiB in all) are still
             allocated: NMT Other stays up by exactly the pooled bytes until MemDB.trimBlockPool().
           * RSS: Arena.allocate zeroes every block, so every page is touched and RSS grows by the bytes
             allocated (plus the JVM's own growth: JIT code, metaspace). After free, mmap'ed blocks (large
@@ -380,7 +380,7 @@ public final class OffHeapTool {
       r.append("""
 
           Reading it: after the last close() NMT Other is still up by the pooled blocks (power-of-two blocks
-          up to 1 MiB, at most 64 MiB, kept because closing a shared arena handshakes every thread);
+          up to 256 MiB, at most 512 MiB, kept because closing a shared arena handshakes every thread);
           MemDB.trimBlockPool() frees them and Other returns to its baseline to the KB. RSS follows more
           slowly: glibc keeps freed heap memory resident until it trims, so the check asks the JVM to trim
           the C heap (jcmd System.trim_native_heap, i.e. malloc_trim) before comparing RSS. The RSS check
