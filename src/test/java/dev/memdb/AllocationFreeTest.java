@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hot paths allocate nothing on the Java heap: writes, reads into a caller's buffer and flag
- * reads; {@code get(byte[])} allocates only the array it returns. Measured with the JVM's own
- * per-thread allocation counter, after the paths have run often enough to be compiled.
+ * reads; {@code get(byte[])} allocates only the array it returns, a range scan only its cursor.
+ * Measured with the JVM's own per-thread allocation counter, after the paths have run often enough
+ * to be compiled.
  */
 class AllocationFreeTest {
   private static final int N = 50_000;
+  private static final int SCANS = 2_000;
   // com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes, reached reflectively: the
   // test sources compile inside the dev.memdb module, which does not read java.management.
   private static final MethodHandle ALLOCATED = allocatedBytesHandle();
@@ -61,7 +63,7 @@ class AllocationFreeTest {
       MemorySegment key = arena.allocate(16);
       MemorySegment valueSegment = arena.allocate(128);
       MemorySegment dstSegment = arena.allocate(128);
-      long[] perOp = new long[7];
+      long[] perOp = new long[8];
       long freshBlocks = 0;
       for (int round = 0; round < 4; round++) { // the last round counts: by then all is compiled
         long sum = 0;
@@ -114,6 +116,17 @@ class AllocationFreeTest {
         }
         perOp[5] = allocated() - t;
         assertEquals(N * 128L * 3, sum, "every read found its value");
+        // Range scans: open an iterator, copy 100 keys and values into the caller's arrays.
+        byte[] keyDst = new byte[16];
+        t = allocated();
+        for (int i = 0; i < SCANS; i++) {
+          try (MemDBIterator it = db.iterator(keys[i], null)) {
+            for (int j = 0; j < 100 && it.valid(); j++, it.next()) {
+              sum += it.key(keyDst) + it.value(dst);
+            }
+          }
+        }
+        perOp[7] = allocated() - t;
       }
       // A few bytes of slack per thousand operations for one-off JIT or JFR bookkeeping.
       long slack = N / 1000 * 16;
@@ -132,6 +145,12 @@ class AllocationFreeTest {
       assertTrue(
           perOp[3] <= slack, "get(MemorySegment, MemorySegment) allocated " + perOp[3] + " bytes");
       assertTrue(perOp[4] <= slack, "getFlags allocated " + perOp[4] + " bytes");
+      // The cursor object, its copy of the bound and the bound's segment for the first descent;
+      // the read-ahead buffers come from the thread's cache (they took about 40 KiB per scan
+      // without it).
+      assertTrue(
+          perOp[7] <= SCANS * 256L,
+          "a 100-entry scan allocated " + perOp[7] / SCANS + " bytes, more than its cursor");
       long arrayBytes = 16 + 128; // header + the returned value
       assertTrue(
           perOp[5] <= N * arrayBytes + slack,

@@ -7,27 +7,40 @@ import dev.memdb.MemDBIterator;
 import dev.memdb.internal.layout.NodeLayout;
 import dev.memdb.internal.tree.TreeReader;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.NoSuchElementException;
 
 /**
  * A weakly consistent iterator over the tree.
  *
- * <p>Each move is one optimistic read: step from the node the cursor stands on (validated by the
- * version it had when the cursor captured it), skip what the iterator does not show, capture the
- * next node's key, flags and value inside that node's version, and validate the epoch. When a node
- * the move stood on changed, or a reset renumbered the nodes, the cursor seeks again from the last
- * key it returned, strictly beyond it, so keys come out in strict order and none present throughout
- * is skipped or repeated. Keys and values are copied into buffers the cursor reuses.
+ * <p>The iterator reads ahead in passes. One pass is one optimistic read: read the epoch, step from
+ * the node the last pass ended on (validated by the version it had when captured), capture each
+ * shown key's key, flags and value inside that node's version into a {@link CursorBatch}, and
+ * validate the epoch once at the end; {@link #next()} then moves through the batch without touching
+ * off-heap memory. Passes grow from one entry (an iterator often serves one seek) to {@link
+ * #MAX_PASS} entries, so the per-pass cost (epoch, block tables, the first step) is spread over
+ * many entries. Every entry was in the tree, with that value, at the moment its node was captured,
+ * which lies within the iteration: weak consistency allows returning it later.
+ *
+ * <p>A pass ends early when a node it stands on changes under it; the next pass then seeks again
+ * from the last captured key, strictly beyond it, so keys come out in strict order and none present
+ * throughout is skipped or repeated. A reset renumbers the nodes, which also forces a seek.
  */
 final class Cursor implements MemDBIterator {
-  private static final int NO_VALUE = -1;
-  private static final int DISCARDED = -2;
+  /** Entries captured by the first pass. */
+  private static final int FIRST_PASS = 1;
+
+  /** Each pass captures this many times more entries than the last, up to {@link #MAX_PASS}. */
+  private static final int PASS_GROWTH = 8;
+
+  /** Most entries one pass captures. */
+  static final int MAX_PASS = 128;
+
+  /** A pass stops once it holds this many value bytes, so large values are not read far ahead. */
+  static final int MAX_PASS_VALUE_BYTES = 16 * 1024;
+
   private static final int CAPTURED = 0;
   private static final int SKIP = 1;
   private static final int FAILED = 2;
-  private static final int END = 3;
 
   private final Store store;
   private final byte[] lower;
@@ -36,26 +49,20 @@ final class Cursor implements MemDBIterator {
   private final boolean withFlagOnly;
   private final SnapshotView snapshot;
 
+  /** The entries being returned; {@link #pos} is the current one. Null once released. */
+  private CursorBatch batch;
+
+  /** The pass under way; swapped with {@link #batch} once validated. */
+  private CursorBatch spare;
+
+  private int pos;
   private boolean valid;
   private boolean started;
-  private long node = NULL;
-  private long generation;
+  private boolean reseek;
+  private int passSize = FIRST_PASS;
 
-  private byte[] key = new byte[32];
-  private int keyLength;
-  private byte[] value = new byte[64];
-  private int valueLength;
-  private int flags;
-
-  // Scratch for the candidate being captured; swapped with key/value when accepted.
-  private byte[] candidateKey = new byte[32];
-  private int candidateKeyLength;
-  private byte[] candidateValue = new byte[64];
-  private int candidateValueLength;
-  private int candidateFlags;
-  private int candidateVersion;
-  private long candidateNode;
-  private long candidateGeneration;
+  /** The version {@link #capture} read, for the step after it. */
+  private int capturedVersion;
 
   Cursor(
       Store store,
@@ -70,7 +77,10 @@ final class Cursor implements MemDBIterator {
     this.ascending = ascending;
     this.withFlagOnly = withFlagOnly;
     this.snapshot = snapshot;
-    move();
+    BatchCache cache = BatchCache.current();
+    this.batch = cache.take();
+    this.spare = cache.take();
+    fill();
   }
 
   @Override
@@ -81,63 +91,84 @@ final class Cursor implements MemDBIterator {
   @Override
   public byte[] key() {
     requireValid();
-    return Arrays.copyOf(key, keyLength);
+    return batch.key(pos);
   }
 
   @Override
   public byte[] value() {
     requireValid();
-    if (valueLength == DISCARDED) {
-      store.checkValues();
-    }
-    return valueLength == NO_VALUE ? null : Arrays.copyOf(value, valueLength);
+    int length = valueLength();
+    return length == CursorBatch.NO_VALUE ? null : batch.value(pos);
   }
 
   @Override
   public int key(byte[] dst) {
     requireValid();
-    if (keyLength <= dst.length) {
-      System.arraycopy(key, 0, dst, 0, keyLength);
+    int length = batch.keyLength(pos);
+    if (length <= dst.length) {
+      batch.copyKey(pos, dst);
     }
-    return keyLength;
+    return length;
   }
 
   @Override
   public int value(byte[] dst) {
     requireValid();
-    if (valueLength == DISCARDED) {
-      store.checkValues();
-    }
-    if (valueLength == NO_VALUE) {
+    int length = valueLength();
+    if (length == CursorBatch.NO_VALUE) {
       return -1;
     }
-    if (valueLength <= dst.length) {
-      System.arraycopy(value, 0, dst, 0, valueLength);
+    if (length <= dst.length) {
+      batch.copyValue(pos, dst);
     }
-    return valueLength;
+    return length;
   }
 
   @Override
   public KeyFlags flags() {
     requireValid();
-    return KeyFlags.of(flags & NodeLayout.KEY_FLAGS_MASK);
+    return KeyFlags.of(batch.flags(pos) & NodeLayout.KEY_FLAGS_MASK);
   }
 
   @Override
   public boolean hasValue() {
     requireValid();
-    return valueLength != NO_VALUE;
+    return batch.valueLength(pos) != CursorBatch.NO_VALUE;
   }
 
   @Override
   public void next() {
     requireValid();
-    move();
+    // Entries read ahead are not handed out once the buffer is closed or the snapshot stale.
+    if (snapshot != null) {
+      snapshot.checkValid();
+    }
+    store.gate.checkOpen();
+    if (++pos < batch.count) {
+      return;
+    }
+    if (batch.end) {
+      release();
+      return;
+    }
+    fill();
   }
 
   @Override
   public void close() {
+    release();
+  }
+
+  /** Ends the iteration and gives the batches back for the next iterator on this thread. */
+  private void release() {
     valid = false;
+    if (batch != null) {
+      BatchCache cache = BatchCache.current();
+      cache.give(batch);
+      cache.give(spare);
+      batch = null;
+      spare = null;
+    }
   }
 
   private void requireValid() {
@@ -146,7 +177,17 @@ final class Cursor implements MemDBIterator {
     }
   }
 
-  private void move() {
+  private int valueLength() {
+    int length = batch.valueLength(pos);
+    if (length == CursorBatch.DISCARDED) {
+      store.checkValues();
+      throw Store.valuesDiscarded();
+    }
+    return length;
+  }
+
+  /** Runs passes until one validates, then makes it the iterator's position. */
+  private void fill() {
     ReadGate gate = store.gate;
     for (int attempt = 0; ; attempt++) {
       if (snapshot != null) {
@@ -154,9 +195,8 @@ final class Cursor implements MemDBIterator {
       }
       int e = gate.awaitReadableEpoch();
       try {
-        int r = tryMove(gate.readLimit(e), e);
-        if (r != FAILED && gate.valid(e)) {
-          commit(r);
+        if (tryPass(gate.readLimit(e), e) && gate.valid(e)) {
+          commitPass();
           return;
         }
       } catch (IndexOutOfBoundsException | IllegalStateException stale) {
@@ -168,94 +208,104 @@ final class Cursor implements MemDBIterator {
               if (snapshot != null) {
                 snapshot.checkValid();
               }
-              int r = tryMove(ReadGate.NO_LIMIT, gate.epochAcquire());
-              if (r == FAILED) {
+              if (!tryPass(ReadGate.NO_LIMIT, gate.epochAcquire())) {
                 throw new IllegalStateException("memdb: inconsistent tree under the write lock");
               }
-              commit(r);
+              commitPass();
               return null;
             });
         return;
       }
       gate.retried();
-      // The node the cursor stood on may have changed: seek again from the last key.
-      node = NULL;
+      // A node the pass stood on may have changed: seek again from the last key.
+      reseek = true;
       Thread.onSpinWait();
     }
   }
 
+  /** Makes a validated pass the entries the iterator returns. */
+  private void commitPass() {
+    CursorBatch b = batch;
+    batch = spare;
+    spare = b;
+    pos = 0;
+    started = true;
+    reseek = false;
+    valid = batch.count > 0;
+    if (!valid) {
+      release();
+    }
+    passSize = Math.min(passSize * PASS_GROWTH, MAX_PASS);
+  }
+
   /**
-   * One optimistic attempt to reach the next shown key. It changes nothing the iterator shows: the
-   * result waits in the candidate fields until {@link #commit(int)}, after the epoch check.
+   * One optimistic pass into {@link #spare}. It changes nothing the iterator shows.
    *
-   * @return CAPTURED (a candidate is ready), END (no more keys) or FAILED
+   * @return true if the pass holds a result (entries, the end of the range, or both) to validate
    */
-  private int tryMove(long revertTarget, int e) {
+  private boolean tryPass(long revertTarget, int e) {
+    CursorBatch b = spare;
+    b.clear();
     TreeReader reader = store.reader;
     MemorySegment[] t = reader.table();
     MemorySegment[] vt = store.vlog.arena().blocksAcquire();
     long gen = store.generation;
-    candidateGeneration = gen;
+    b.generation = gen;
     long n;
     if (!started) {
       n =
           ascending
               ? reader.seek(t, segmentOf(lower), true, true)
               : reader.seek(t, segmentOf(upper), false, false);
-    } else if (node == NULL || gen != generation) {
-      n = reader.seek(t, MemorySegment.ofArray(Arrays.copyOf(key, keyLength)), ascending, false);
+    } else if (reseek || gen != batch.generation) {
+      n = seekBeyondLast(reader, t);
     } else {
-      n = reader.step(t, node, ascending);
+      // From the node's current version: its key never changes and it never leaves the tree, so a
+      // change to it since the last pass (a flag, a value, a rotation) needs no new descent.
+      n = reader.step(t, batch.lastNode, ascending);
+      if (n == TreeReader.RETRY) {
+        n = seekBeyondLast(reader, t);
+      }
     }
+    int target = passSize;
     while (true) {
       if (n == TreeReader.RETRY) {
-        return FAILED;
+        return b.count > 0;
       }
       if (n == NULL) {
-        return END;
+        b.end = true;
+        return true;
       }
-      int r = capture(t, vt, n, revertTarget, e);
+      int r = capture(b, t, vt, n, revertTarget, e);
       if (r == FAILED) {
-        return FAILED;
+        return b.count > 0;
       }
+      int v = capturedVersion;
       if (r == CAPTURED) {
-        if (started && !beyondLast()) {
-          return FAILED; // never repeat or go back: seek again from the last key
+        if (started && b.count == 1 && !beyondLast(b)) {
+          return false; // never repeat or go back: seek again from the last key
         }
-        if (!inRange()) {
-          return END;
+        if (!inRange(b, b.count - 1)) {
+          b.dropLast();
+          b.end = true;
+          return true;
         }
-        candidateNode = n;
-        return CAPTURED;
+        b.lastNode = n;
+        if (b.count >= target || b.valueBytes() >= MAX_PASS_VALUE_BYTES) {
+          return true;
+        }
       }
-      n = reader.step(t, n, candidateVersion, ascending);
+      n = reader.step(t, n, v, ascending);
     }
   }
 
-  /** Makes a validated attempt's result the iterator's position. */
-  private void commit(int result) {
-    started = true;
-    generation = candidateGeneration;
-    if (result == END) {
-      node = NULL;
-      valid = false;
-      return;
-    }
-    byte[] k = key;
-    key = candidateKey;
-    candidateKey = k;
-    keyLength = candidateKeyLength;
-    byte[] v = value;
-    value = candidateValue;
-    candidateValue = v;
-    valueLength = candidateValueLength;
-    flags = candidateFlags;
-    node = candidateNode;
-    valid = true;
+  private long seekBeyondLast(TreeReader reader, MemorySegment[] t) {
+    return reader.seek(t, batch.keySegment(batch.count - 1), ascending, false);
   }
 
-  /** Captures node {@code n} into the candidate buffers inside its version. */
-  private int capture(MemorySegment[] t, MemorySegment[] vt, long n, long revertTarget, int e) {
+  /** Captures node {@code n} into the batch inside its version. */
+  private int capture(
+      CursorBatch b, MemorySegment[] t, MemorySegment[] vt, long n, long revertTarget, int e) {
     MemorySegment s = store.reader.segment(t, n);
     // Version, key length and flags in one access; later checks re-read the version alone.
     long w = NodeLayout.headerAcquire(s, n);
@@ -263,6 +313,7 @@ final class Cursor implements MemDBIterator {
     if ((v & 1) != 0) {
       return FAILED;
     }
+    capturedVersion = v;
     int f = NodeLayout.flagsOf(w);
     long record = NodeLayout.valuePlain(s, n);
     if (revertTarget != ReadGate.NO_LIMIT) {
@@ -272,60 +323,55 @@ final class Cursor implements MemDBIterator {
         return FAILED;
       }
     }
-    long asOf = snapshot == null ? revertTarget : Math.min(snapshot.position(), revertTarget);
-    int kl = NodeLayout.keyLengthOf(w);
-    if (candidateKey.length < kl) {
-      candidateKey = new byte[Math.max(kl, candidateKey.length * 2)];
-    }
-    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(n), candidateKey, 0, kl);
-    candidateKeyLength = kl;
-    candidateFlags = f;
-    candidateVersion = v;
     if ((f & NodeLayout.DELETED_BIT) != 0) {
       return Store.valid(s, n, v) ? SKIP : FAILED;
     }
+    long asOf = snapshot == null ? revertTarget : Math.min(snapshot.position(), revertTarget);
     if (asOf != ReadGate.NO_LIMIT && record != NULL) {
       record = store.vlog.asOf(vt, record, asOf);
       if (record < NULL) {
         return FAILED;
       }
     }
+    if (record == NULL && !(withFlagOnly && snapshot == null)) {
+      return Store.valid(s, n, v) ? SKIP : FAILED;
+    }
+    b.appendKey(s, NodeLayout.keyAt(n), NodeLayout.keyLengthOf(w));
     if (record == NULL) {
-      candidateValueLength = NO_VALUE;
-      boolean show = withFlagOnly && snapshot == null;
-      return Store.valid(s, n, v) ? (show ? CAPTURED : SKIP) : FAILED;
+      b.setNoValue(CursorBatch.NO_VALUE);
+    } else if (store.valuesDiscarded) {
+      b.setNoValue(CursorBatch.DISCARDED);
+    } else {
+      int len = store.vlog.length(vt, record);
+      if (len < 0 || !Store.valid(s, n, v)) {
+        return FAILED;
+      }
+      // The epoch check before growing: a moved node block's frozen or reused bytes can pass the
+      // version check, and must not size the value buffer.
+      if (!b.hasValueRoom(len) && !store.gate.valid(e)) {
+        return FAILED;
+      }
+      store.vlog.copy(vt, record, len, b.valueRoom(len), b.valueEnd());
+      b.setValue(len);
     }
-    if (store.valuesDiscarded) {
-      candidateValueLength = DISCARDED;
-      return Store.valid(s, n, v) ? CAPTURED : FAILED;
-    }
-    int len = store.vlog.length(vt, record);
-    // The epoch check: a moved node block's frozen or reused bytes can pass the version check,
-    // and must not size the value buffer.
-    if (len < 0 || !Store.valid(s, n, v) || !store.gate.valid(e)) {
+    if (!Store.valid(s, n, v)) {
       return FAILED;
     }
-    if (candidateValue.length < len) {
-      candidateValue = new byte[Math.max(len, candidateValue.length * 2)];
-    }
-    store.vlog.copy(vt, record, len, candidateValue);
-    candidateValueLength = len;
-    return Store.valid(s, n, v) ? CAPTURED : FAILED;
+    b.commitEntry(f);
+    return CAPTURED;
   }
 
-  private boolean beyondLast() {
-    int cmp = Arrays.compareUnsigned(candidateKey, 0, candidateKeyLength, key, 0, keyLength);
+  /** Whether the first entry of a pass lies strictly beyond the last entry returned. */
+  private boolean beyondLast(CursorBatch b) {
+    int cmp = b.compareKey(0, batch, batch.count - 1);
     return ascending ? cmp > 0 : cmp < 0;
   }
 
-  private boolean inRange() {
+  private boolean inRange(CursorBatch b, int i) {
     if (ascending) {
-      return upper == null
-          || Arrays.compareUnsigned(candidateKey, 0, candidateKeyLength, upper, 0, upper.length)
-              < 0;
+      return upper == null || b.compareKey(i, upper, upper.length) < 0;
     }
-    return lower == null
-        || Arrays.compareUnsigned(candidateKey, 0, candidateKeyLength, lower, 0, lower.length) >= 0;
+    return lower == null || b.compareKey(i, lower, lower.length) >= 0;
   }
 
   private static MemorySegment segmentOf(byte[] bound) {

@@ -453,9 +453,13 @@ public final class Store {
   void checkValues() {
     if (valuesDiscarded) {
       gate.checkOpen();
-      throw new IllegalStateException(
-          "MemDB values were discarded (discardValues); only keys and flags remain");
+      throw valuesDiscarded();
     }
+  }
+
+  static IllegalStateException valuesDiscarded() {
+    return new IllegalStateException(
+        "MemDB values were discarded (discardValues); only keys and flags remain");
   }
 
   <T> T underLock(Supplier<T> read) {

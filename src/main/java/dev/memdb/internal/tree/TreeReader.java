@@ -194,6 +194,8 @@ public final class TreeReader {
   public long step(MemorySegment[] t, long n, int v, boolean ascending) {
     MemorySegment s = nodes.single(t);
     long c = NodeLayout.childPlain(s, n, ascending);
+    // The parent too, inside the same window: a climb then needs no second validation of n.
+    long p = NodeLayout.parentPlain(s, n);
     if (!valid(s, n, v)) {
       return RETRY;
     }
@@ -217,14 +219,11 @@ public final class TreeReader {
       }
       return RETRY;
     }
-    // Climb until we come up from the near side of a parent: that parent is the neighbour.
+    // Climb until we come up from the near side of a parent: that parent is the neighbour. Each
+    // level reads the parent's near child and its own parent inside one window of the parent.
     long x = n;
     int xv = v;
     for (int depth = 0; depth < MAX_HEIGHT; depth++) {
-      long p = NodeLayout.parentPlain(s, x);
-      if (!valid(s, x, xv)) {
-        return RETRY;
-      }
       if (p == NULL) {
         return NULL;
       }
@@ -233,6 +232,7 @@ public final class TreeReader {
         return RETRY;
       }
       long near = NodeLayout.childPlain(s, p, !ascending);
+      long grandparent = NodeLayout.parentPlain(s, p);
       if (!valid(s, p, pv)) {
         return RETRY;
       }
@@ -241,6 +241,7 @@ public final class TreeReader {
       }
       x = p;
       xv = pv;
+      p = grandparent;
     }
     return RETRY;
   }

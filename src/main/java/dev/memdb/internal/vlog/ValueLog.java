@@ -169,9 +169,14 @@ public final class ValueLog {
 
   /** Reader: copies {@code length} value bytes of a record into {@code out}. */
   public void copy(MemorySegment[] table, long record, int length, byte[] out) {
+    copy(table, record, length, out, 0);
+  }
+
+  /** Reader: copies {@code length} value bytes of a record into {@code out} from {@code at}. */
+  public void copy(MemorySegment[] table, long record, int length, byte[] out, int at) {
     MemorySegment s = arena.segment(table, record);
     MemorySegment.copy(
-        s, BYTE, RecordLayout.valueOffset(Address.offset(record), length), out, 0, length);
+        s, BYTE, RecordLayout.valueOffset(Address.offset(record), length), out, at, length);
   }
 
   /** Reader: copies {@code length} value bytes of a record into {@code out} at offset 0. */
