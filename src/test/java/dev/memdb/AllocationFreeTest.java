@@ -146,7 +146,8 @@ class AllocationFreeTest {
           perOp[3] <= slack, "get(MemorySegment, MemorySegment) allocated " + perOp[3] + " bytes");
       assertTrue(perOp[4] <= slack, "getFlags allocated " + perOp[4] + " bytes");
       // The cursor object, its copy of the bound and the bound's segment for the first descent;
-      // the read-ahead buffers come from the thread's cache (they took about 40 KiB per scan
+      // the read-ahead buffers are the last iterator's, kept by the buffer (they took about 40 KiB
+      // per scan
       // without it).
       assertTrue(
           perOp[7] <= SCANS * 256L,

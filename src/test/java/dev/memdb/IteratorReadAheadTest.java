@@ -89,7 +89,7 @@ class IteratorReadAheadTest {
         db.set(k(i), k(i * 3));
       }
       List<MemDBIterator> open = new ArrayList<>();
-      for (int j = 0; j < 6; j++) { // more than the thread's cache of spare buffers
+      for (int j = 0; j < 6; j++) { // only one pair of spare buffers is kept per buffer
         open.add(j % 2 == 0 ? db.iterator(k(j), null) : db.descendingIterator(null, k(500 - j)));
       }
       for (int step = 0; step < 200; step++) {

@@ -1,45 +1,54 @@
 package dev.memdb.internal.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * Per-thread spare {@link CursorBatch}es. An iterator takes two when it opens and gives them back
- * when it is closed or exhausted, so opening iterators in a loop (a range scan per statement)
- * allocates a cursor object and nothing else: without the cache, growing a fresh batch's arrays
- * cost more than the 100-entry scan itself.
+ * The read-ahead buffers ({@link CursorBatch}es) of the last iterator closed or exhausted on a
+ * buffer, kept for the next iterator opened on it. Opening iterators in a loop (a range scan per
+ * statement) then allocates a cursor object and nothing else: growing a fresh pair of batches cost
+ * more than a 100-entry scan itself. One pair is kept; iterators open at the same time make their
+ * own. Any thread may take or give: the slot is swapped atomically.
  */
 final class BatchCache {
-  private static final ThreadLocal<BatchCache> PER_THREAD =
-      ThreadLocal.withInitial(BatchCache::new);
+  private static final VarHandle SLOT;
 
-  /** Spare batches kept per thread: enough for two iterators open at once. */
-  private static final int KEEP = 4;
+  static {
+    try {
+      SLOT =
+          MethodHandles.lookup()
+              .findVarHandle(BatchCache.class, "slot", CursorBatch.class)
+              .withInvokeExactBehavior();
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
-  /** A batch that grew past this (a pass over large values) is left to the garbage collector. */
+  /** A batch grown past this (a pass over large values) is left to the garbage collector. */
   private static final long KEEP_BYTES = 64 * 1024;
 
-  private final CursorBatch[] free = new CursorBatch[KEEP];
-  private int size;
+  /** The spare pair: a batch and, through {@link CursorBatch#pair}, its partner. */
+  @SuppressWarnings("unused") // accessed through SLOT
+  private CursorBatch slot;
 
-  private BatchCache() {}
-
-  /** Returns this thread's cache. */
-  static BatchCache current() {
-    return PER_THREAD.get();
-  }
-
-  /** Takes a spare batch, or makes one. */
+  /**
+   * Takes the spare pair, or makes one.
+   *
+   * @return a batch whose {@link CursorBatch#pair} is the other batch of the pair
+   */
   CursorBatch take() {
-    if (size == 0) {
-      return new CursorBatch();
-    }
-    CursorBatch b = free[--size];
-    free[size] = null;
-    return b;
+    CursorBatch b = (CursorBatch) SLOT.getAndSet(this, (CursorBatch) null);
+    return b != null ? b : CursorBatch.newPair();
   }
 
-  /** Gives back a batch no iterator uses any more. */
+  /**
+   * Gives back a pair no iterator uses any more.
+   *
+   * @param b a batch taken from {@link #take()} (or its partner)
+   */
   void give(CursorBatch b) {
-    if (size < KEEP && b.retainedBytes() <= KEEP_BYTES) {
-      free[size++] = b;
+    if (b.retainedBytes() + b.pair.retainedBytes() <= KEEP_BYTES) {
+      SLOT.setRelease(this, b);
     }
   }
 }

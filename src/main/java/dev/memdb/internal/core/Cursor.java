@@ -18,8 +18,10 @@ import java.util.NoSuchElementException;
  * validate the epoch once at the end; {@link #next()} then moves through the batch without touching
  * off-heap memory. Passes grow from one entry (an iterator often serves one seek) to {@link
  * #MAX_PASS} entries, so the per-pass cost (epoch, block tables, the first step) is spread over
- * many entries. Every entry was in the tree, with that value, at the moment its node was captured,
- * which lies within the iteration: weak consistency allows returning it later.
+ * many entries, while a scan that stops early has read little ahead in vain (with passes up to 128
+ * entries, a 100-entry scan captured 201). Every entry was in the tree, with that value, at the
+ * moment its node was captured, which lies within the iteration: weak consistency allows returning
+ * it later.
  *
  * <p>A pass ends early when a node it stands on changes under it; the next pass then seeks again
  * from the last captured key, strictly beyond it, so keys come out in strict order and none present
@@ -30,10 +32,10 @@ final class Cursor implements MemDBIterator {
   private static final int FIRST_PASS = 1;
 
   /** Each pass captures this many times more entries than the last, up to {@link #MAX_PASS}. */
-  private static final int PASS_GROWTH = 8;
+  private static final int PASS_GROWTH = 4;
 
   /** Most entries one pass captures. */
-  static final int MAX_PASS = 128;
+  static final int MAX_PASS = 32;
 
   /** A pass stops once it holds this many value bytes, so large values are not read far ahead. */
   static final int MAX_PASS_VALUE_BYTES = 16 * 1024;
@@ -77,9 +79,8 @@ final class Cursor implements MemDBIterator {
     this.ascending = ascending;
     this.withFlagOnly = withFlagOnly;
     this.snapshot = snapshot;
-    BatchCache cache = BatchCache.current();
-    this.batch = cache.take();
-    this.spare = cache.take();
+    this.batch = store.batches.take();
+    this.spare = batch.pair;
     fill();
   }
 
@@ -159,13 +160,11 @@ final class Cursor implements MemDBIterator {
     release();
   }
 
-  /** Ends the iteration and gives the batches back for the next iterator on this thread. */
+  /** Ends the iteration and gives the batches back for the next iterator. */
   private void release() {
     valid = false;
     if (batch != null) {
-      BatchCache cache = BatchCache.current();
-      cache.give(batch);
-      cache.give(spare);
+      store.batches.give(batch);
       batch = null;
       spare = null;
     }
@@ -343,12 +342,13 @@ final class Cursor implements MemDBIterator {
       b.setNoValue(CursorBatch.DISCARDED);
     } else {
       int len = store.vlog.length(vt, record);
-      if (len < 0 || !Store.valid(s, n, v)) {
+      if (len < 0) {
         return FAILED;
       }
-      // The epoch check before growing: a moved node block's frozen or reused bytes can pass the
-      // version check, and must not size the value buffer.
-      if (!b.hasValueRoom(len) && !store.gate.valid(e)) {
+      // Before growing the value buffer, both checks: a record read from a changed node, or from a
+      // moved node block's frozen or reused bytes, must not size it. A copy into room the batch
+      // already has needs neither: the validation after it discards a torn copy.
+      if (!b.hasValueRoom(len) && (!Store.valid(s, n, v) || !store.gate.valid(e))) {
         return FAILED;
       }
       store.vlog.copy(vt, record, len, b.valueRoom(len), b.valueEnd());

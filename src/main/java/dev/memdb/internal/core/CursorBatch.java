@@ -2,6 +2,9 @@ package dev.memdb.internal.core;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -16,6 +19,14 @@ final class CursorBatch {
   /** Value length of a key whose values were discarded. */
   static final int DISCARDED = -2;
 
+  /** Keys up to this many 8-byte words are copied word by word. */
+  private static final int WORD_COPY_WORDS = 4;
+
+  private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
+  private static final VarHandle KEY_WORDS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder())
+          .withInvokeExactBehavior();
+
   int count;
   private byte[] keys = new byte[512];
   private int keysUsed;
@@ -26,6 +37,18 @@ final class CursorBatch {
   private int[] valueOffset = new int[16];
   private int[] valueLength = new int[16];
   private int[] flags = new int[16];
+
+  /** The other batch of the iterator: one is returned from while the other is filled. */
+  CursorBatch pair;
+
+  /** Makes two batches that name each other as {@link #pair}. */
+  static CursorBatch newPair() {
+    CursorBatch a = new CursorBatch();
+    CursorBatch b = new CursorBatch();
+    a.pair = b;
+    b.pair = a;
+    return a;
+  }
 
   /** The node of the last entry: the next pass steps from it. */
   long lastNode;
@@ -54,8 +77,9 @@ final class CursorBatch {
   }
 
   /**
-   * Starts appending an entry: copies its key from a node. The entry has no value until {@link
-   * #setValue} or {@link #setNoValue}, and is part of the batch only after {@link #commitEntry}.
+   * Starts appending an entry: copies its key from a node (whose start is 8-byte aligned). The
+   * entry has no value until {@link #setValue} or {@link #setNoValue}, and is part of the batch
+   * only after {@link #commitEntry}.
    */
   void appendKey(MemorySegment s, long keyOffsetInBlock, int length) {
     if (count == keyOffset.length) {
@@ -66,10 +90,21 @@ final class CursorBatch {
       valueLength = Arrays.copyOf(valueLength, n);
       flags = Arrays.copyOf(flags, n);
     }
-    if (keys.length - keysUsed < length) {
-      keys = Arrays.copyOf(keys, Math.max(keysUsed + length, keys.length * 2));
+    int words = (length + Long.BYTES - 1) / Long.BYTES;
+    if (keys.length - keysUsed < words * Long.BYTES) {
+      keys = Arrays.copyOf(keys, Math.max(keysUsed + words * Long.BYTES, keys.length * 2));
     }
-    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyOffsetInBlock, keys, keysUsed, length);
+    if (words <= WORD_COPY_WORDS) {
+      // Whole words: a short key costs two or three loads instead of a bulk copy's set-up. The
+      // last word may run into the node's padding; it stays in the block, since nodes and blocks
+      // are 8-byte aligned, and the extra bytes land past the key, where the next key goes.
+      for (int w = 0; w < words; w++) {
+        long word = s.get(WORD, keyOffsetInBlock + (long) w * Long.BYTES);
+        KEY_WORDS.set(keys, keysUsed + w * Long.BYTES, word);
+      }
+    } else {
+      MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyOffsetInBlock, keys, keysUsed, length);
+    }
     keyOffset[count] = keysUsed;
     keyLength[count] = length;
     valueOffset[count] = valuesUsed;

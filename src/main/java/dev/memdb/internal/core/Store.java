@@ -35,6 +35,7 @@ public final class Store {
   final ValueLog vlog;
   final Stages stages;
   final WritePath writes;
+  final BatchCache batches = new BatchCache();
 
   /** Bumped by reset: node addresses of earlier generations mean nothing. */
   volatile long generation;
