@@ -2,9 +2,6 @@ package dev.memdb.internal.core;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -23,12 +20,13 @@ final class CursorBatch {
   private static final int WORD_COPY_WORDS = 4;
 
   private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
-  private static final VarHandle KEY_WORDS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder())
-          .withInvokeExactBehavior();
 
   int count;
   private byte[] keys = new byte[512];
+
+  /** {@link #keys} as a segment, for word stores. */
+  private MemorySegment keyWords = MemorySegment.ofArray(keys);
+
   private int keysUsed;
   private byte[] values = new byte[2048];
   private int valuesUsed;
@@ -93,6 +91,7 @@ final class CursorBatch {
     int words = (length + Long.BYTES - 1) / Long.BYTES;
     if (keys.length - keysUsed < words * Long.BYTES) {
       keys = Arrays.copyOf(keys, Math.max(keysUsed + words * Long.BYTES, keys.length * 2));
+      keyWords = MemorySegment.ofArray(keys);
     }
     if (words <= WORD_COPY_WORDS) {
       // Whole words: a short key costs two or three loads instead of a bulk copy's set-up. The
@@ -100,7 +99,7 @@ final class CursorBatch {
       // are 8-byte aligned, and the extra bytes land past the key, where the next key goes.
       for (int w = 0; w < words; w++) {
         long word = s.get(WORD, keyOffsetInBlock + (long) w * Long.BYTES);
-        KEY_WORDS.set(keys, keysUsed + w * Long.BYTES, word);
+        keyWords.set(WORD, keysUsed + (long) w * Long.BYTES, word);
       }
     } else {
       MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyOffsetInBlock, keys, keysUsed, length);
