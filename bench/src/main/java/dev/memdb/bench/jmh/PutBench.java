@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -19,50 +20,67 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Go's BenchmarkPut, BenchmarkPutRandom and BenchmarkLargeIndex: one write per operation.
+ * Go's BenchmarkPut, BenchmarkPutRandom and BenchmarkLargeIndex: writes into a growing store.
  *
  * <ul>
  *   <li>{@code Put}: 16-byte key with a big-endian counter in bytes 0–3 (ascending inserts), 128-byte
  *       value.
  *   <li>{@code PutRandom}: the same with a random little-endian int in bytes 0–3 (a fixed seeded
- *       sequence of {@code size} ints).
+ *       sequence of {@link #FILL} ints).
  *   <li>{@code LargeIndex}: key = value = a 128-byte buffer with a little-endian counter in bytes
  *       0–3 (large keys, a scattered insert order).
  * </ul>
  *
- * <p><b>Fixed size:</b> the store is emptied ({@code clear()}; memdb {@code reset()}) after every
- * {@code size} puts, inside the measured operation, so it always grows through the same range
- * 0..{@code size} whatever the iteration count; the reset's cost is included, amortised over {@code
- * size} puts. Key and value buffers are reused by the caller, so every store copies them (memdb
- * into its arenas, the heap maps as clones: that is what a TreeMap user must do too).
+ * <p><b>One invocation fills an empty store with {@link #FILL} (1,000,000) entries</b>, and the
+ * score is its time divided by that count: the average put while the store grows from 0 to a
+ * million entries, whatever the iteration count. Emptying the store ({@code clear()}; memdb {@code
+ * reset()}, whose blocks go to the block pool the next fill takes them from) and a full GC run
+ * before each invocation, outside the measurement, so one fill's garbage is not collected in the
+ * next one's time. Timed 1-second iterations with the reset inside them (the earlier design)
+ * measured a different part of the growth in every iteration and swung by up to 7x. Key and value
+ * buffers are reused by the caller, so every store copies them (memdb into its arenas, the heap
+ * maps as clones: that is what a TreeMap user must do too).
  *
  * <p>Run with: {@code scripts/bench-jmh PutBench} (or {@code java -jar bench/target/benchmarks.jar
  * PutBench -prof gc})
  */
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
+@OperationsPerInvocation(PutBench.FILL)
 @State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch", "--enable-native-access=ALL-UNNAMED"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Fork(
+    value = 2,
+    jvmArgsAppend = {
+      "-Xms3g",
+      "-Xmx3g",
+      "-XX:+AlwaysPreTouch",
+      "--enable-native-access=ALL-UNNAMED"
+    })
+@Warmup(iterations = 3)
+@Measurement(iterations = 5)
 public class PutBench {
+  /** Entries one invocation puts into an empty store. */
+  public static final int FILL = 1_000_000;
+
   @Param({Stores.MEMDB, Stores.TREEMAP, Stores.SKIPLIST, Stores.ROCKSDB})
   public String impl;
-
-  @Param("1000000")
-  public int size;
 
   private KvStore store;
   private int[] random;
   private final byte[] key = new byte[Keys.KEY_SIZE];
   private final byte[] value = Keys.value(Keys.VALUE_SIZE);
   private final byte[] bigKey = Keys.value(Keys.VALUE_SIZE);
-  private int i;
 
   @Setup(Level.Trial)
   public void setUp() {
     store = Stores.open(impl);
-    random = Keys.randomInts(size, 42);
+    random = Keys.randomInts(FILL, 42);
+  }
+
+  @Setup(Level.Invocation)
+  public void empty() {
+    store.clear();
+    System.gc();
   }
 
   @TearDown(Level.Trial)
@@ -70,31 +88,27 @@ public class PutBench {
     store.close();
   }
 
-  private void advance() {
-    if (++i == size) {
-      i = 0;
-      store.clear();
+  @Benchmark
+  public void Put() {
+    for (int i = 0; i < FILL; i++) {
+      Keys.putIntBE(key, i);
+      store.put(key, value);
     }
   }
 
   @Benchmark
-  public void Put() {
-    Keys.putIntBE(key, i);
-    store.put(key, value);
-    advance();
-  }
-
-  @Benchmark
   public void PutRandom() {
-    Keys.putIntLE(key, random[i]);
-    store.put(key, value);
-    advance();
+    for (int i = 0; i < FILL; i++) {
+      Keys.putIntLE(key, random[i]);
+      store.put(key, value);
+    }
   }
 
   @Benchmark
   public void LargeIndex() {
-    Keys.putIntLE(bigKey, i);
-    store.put(bigKey, bigKey);
-    advance();
+    for (int i = 0; i < FILL; i++) {
+      Keys.putIntLE(bigKey, i);
+      store.put(bigKey, bigKey);
+    }
   }
 }
