@@ -8,8 +8,15 @@ import java.util.NoSuchElementException;
  * <p>Iterators are weakly consistent, like {@code ConcurrentSkipListMap}'s: they never throw
  * because of concurrent writes, return keys in strict order, return every key that was present for
  * the whole iteration, and never return a key/value pair that was not present at some moment during
- * the iteration. The key, value and flags of the current position are captured together when the
- * iterator moves there. One iterator is meant for one thread at a time.
+ * the iteration. The key, value and flags of an entry are captured together, at one moment during
+ * the iteration.
+ *
+ * <p>Iterators read ahead: a move may capture the next few entries (up to 32) in one validated pass
+ * and hand them out on later moves without reading the buffer again, so an entry's capture can
+ * precede the move that reaches it, and a write made after that moment, even by the iterating
+ * thread, may not be seen. Every move still checks that the buffer is open (and that a snapshot is
+ * still valid). Closing an iterator, or running it to its end, hands its read-ahead buffers to the
+ * next iterator opened on the same buffer. One iterator is meant for one thread at a time.
  */
 public interface MemDBIterator extends AutoCloseable {
   /**

@@ -12,6 +12,9 @@ public final class Keys {
   /** Prefix length of the fast path: one 64-bit word. */
   static final int PREFIX = Long.BYTES;
 
+  /** Keys are compared word by word over at most this many leading bytes, then in bulk. */
+  static final int WORD_COMPARE_BYTES = 32;
+
   private static final ValueLayout.OfLong BIG_ENDIAN_LONG =
       ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
@@ -58,13 +61,31 @@ public final class Keys {
       long node,
       int nodeKeyLength) {
     long start = NodeLayout.keyAt(node);
+    long from = 0;
     if (keyLength >= PREFIX && nodeKeyLength >= PREFIX) {
       long nodePrefix = NodeLayout.keyPrefix(s, node);
       if (nodePrefix != keyPrefix) {
         return Long.compareUnsigned(keyPrefix, nodePrefix) < 0 ? -1 : 1;
       }
+      // A tie: the keys' next words, as long as both have whole words left. A successful lookup
+      // ends in a tie on every word, and short keys then need no bulk mismatch at all.
+      long common = Math.min(keyLength, nodeKeyLength);
+      long limit = Math.min(common, WORD_COMPARE_BYTES);
+      for (from = PREFIX; from + PREFIX <= limit; from += PREFIX) {
+        long a = key.get(BIG_ENDIAN_LONG, from);
+        long b = s.get(BIG_ENDIAN_LONG, start + from);
+        if (a != b) {
+          return Long.compareUnsigned(a, b) < 0 ? -1 : 1;
+        }
+      }
+      if (from == common) {
+        return Long.compare(keyLength, nodeKeyLength);
+      }
     }
-    long i = MemorySegment.mismatch(key, 0, keyLength, s, start, start + nodeKeyLength);
+    long i = MemorySegment.mismatch(key, from, keyLength, s, start + from, start + nodeKeyLength);
+    if (i >= 0) {
+      i += from;
+    }
     if (i < 0) {
       return 0;
     }
