@@ -325,9 +325,8 @@ final class Cursor implements MemDBIterator {
     if ((f & NodeLayout.DELETED_BIT) != 0) {
       return Store.valid(s, n, v) ? SKIP : FAILED;
     }
-    long asOf = snapshot == null ? revertTarget : Math.min(snapshot.position(), revertTarget);
-    if (asOf != ReadGate.NO_LIMIT && record != NULL) {
-      record = store.vlog.asOf(vt, record, asOf);
+    if (record != NULL && (snapshot != null || revertTarget != ReadGate.NO_LIMIT)) {
+      record = recordAsOf(vt, record, revertTarget);
       if (record < NULL) {
         return FAILED;
       }
@@ -340,25 +339,47 @@ final class Cursor implements MemDBIterator {
       b.setNoValue(CursorBatch.NO_VALUE);
     } else if (store.valuesDiscarded) {
       b.setNoValue(CursorBatch.DISCARDED);
-    } else {
-      int len = store.vlog.length(vt, record);
-      if (len < 0) {
-        return FAILED;
-      }
-      // Before growing the value buffer, both checks: a record read from a changed node, or from a
-      // moved node block's frozen or reused bytes, must not size it. A copy into room the batch
-      // already has needs neither: the validation after it discards a torn copy.
-      if (!b.hasValueRoom(len) && (!Store.valid(s, n, v) || !store.gate.valid(e))) {
-        return FAILED;
-      }
-      store.vlog.copy(vt, record, len, b.valueRoom(len), b.valueEnd());
-      b.setValue(len);
+    } else if (!copyValue(b, s, n, v, vt, record, e)) {
+      return FAILED;
     }
     if (!Store.valid(s, n, v)) {
       return FAILED;
     }
     b.commitEntry(f);
     return CAPTURED;
+  }
+
+  /**
+   * The record a snapshot iterator, or any iterator during a revert, shows: the newest one at or
+   * before the snapshot's position and the revert's target.
+   *
+   * @return the record, NULL if none, or below NULL if the history read was torn
+   */
+  private long recordAsOf(MemorySegment[] vt, long record, long revertTarget) {
+    long asOf = snapshot == null ? revertTarget : Math.min(snapshot.position(), revertTarget);
+    return store.vlog.asOf(vt, record, asOf);
+  }
+
+  /**
+   * Copies a record's value into the entry being appended.
+   *
+   * @return false if the record cannot be read as it is (the capture fails)
+   */
+  private boolean copyValue(
+      CursorBatch b, MemorySegment s, long n, int v, MemorySegment[] vt, long record, int e) {
+    int len = store.vlog.length(vt, record);
+    if (len < 0) {
+      return false;
+    }
+    // Before growing the value buffer, both checks: a record read from a changed node, or from a
+    // moved node block's frozen or reused bytes, must not size it. A copy into room the batch
+    // already has needs neither: the validation after it discards a torn copy.
+    if (!b.hasValueRoom(len) && (!Store.valid(s, n, v) || !store.gate.valid(e))) {
+      return false;
+    }
+    store.vlog.copy(vt, record, len, b.valueRoom(len), b.valueEnd());
+    b.setValue(len);
+    return true;
   }
 
   /** Whether the first entry of a pass lies strictly beyond the last entry returned. */
