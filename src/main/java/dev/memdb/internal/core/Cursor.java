@@ -390,9 +390,9 @@ final class Cursor implements MemDBIterator {
 
   private boolean inRange(CursorBatch b, int i) {
     if (ascending) {
-      return upper == null || b.compareKey(i, upper, upper.length) < 0;
+      return upper == null || b.compareKey(i, upper) < 0;
     }
-    return lower == null || b.compareKey(i, lower, lower.length) >= 0;
+    return lower == null || b.compareKey(i, lower) >= 0;
   }
 
   private static MemorySegment segmentOf(byte[] bound) {

@@ -16,16 +16,8 @@ final class CursorBatch {
   /** Value length of a key whose values were discarded. */
   static final int DISCARDED = -2;
 
-  /** Keys up to this many 8-byte words are copied word by word. */
-  private static final int WORD_COPY_WORDS = 4;
-
-  private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
-
   int count;
   private byte[] keys = new byte[512];
-
-  /** {@link #keys} as a segment, for word stores. */
-  private MemorySegment keyWords = MemorySegment.ofArray(keys);
 
   private int keysUsed;
   private byte[] values = new byte[2048];
@@ -75,9 +67,8 @@ final class CursorBatch {
   }
 
   /**
-   * Starts appending an entry: copies its key from a node (whose start is 8-byte aligned). The
-   * entry has no value until {@link #setValue} or {@link #setNoValue}, and is part of the batch
-   * only after {@link #commitEntry}.
+   * Starts appending an entry: copies its key from a node. The entry has no value until {@link
+   * #setValue} or {@link #setNoValue}, and is part of the batch only after {@link #commitEntry}.
    */
   void appendKey(MemorySegment s, long keyOffsetInBlock, int length) {
     if (count == keyOffset.length) {
@@ -88,22 +79,10 @@ final class CursorBatch {
       valueLength = Arrays.copyOf(valueLength, n);
       flags = Arrays.copyOf(flags, n);
     }
-    int words = (length + Long.BYTES - 1) / Long.BYTES;
-    if (keys.length - keysUsed < words * Long.BYTES) {
-      keys = Arrays.copyOf(keys, Math.max(keysUsed + words * Long.BYTES, keys.length * 2));
-      keyWords = MemorySegment.ofArray(keys);
+    if (keys.length - keysUsed < length) {
+      keys = Arrays.copyOf(keys, Math.max(keysUsed + length, keys.length * 2));
     }
-    if (words <= WORD_COPY_WORDS) {
-      // Whole words: a short key costs two or three loads instead of a bulk copy's set-up. The
-      // last word may run into the node's padding; it stays in the block, since nodes and blocks
-      // are 8-byte aligned, and the extra bytes land past the key, where the next key goes.
-      for (int w = 0; w < words; w++) {
-        long word = s.get(WORD, keyOffsetInBlock + (long) w * Long.BYTES);
-        keyWords.set(WORD, keysUsed + (long) w * Long.BYTES, word);
-      }
-    } else {
-      MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyOffsetInBlock, keys, keysUsed, length);
-    }
+    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyOffsetInBlock, keys, keysUsed, length);
     keyOffset[count] = keysUsed;
     keyLength[count] = length;
     valueOffset[count] = valuesUsed;
@@ -188,9 +167,9 @@ final class CursorBatch {
   }
 
   /** Compares entry {@code i}'s key with {@code other}, unsigned. */
-  int compareKey(int i, byte[] other, int otherLength) {
+  int compareKey(int i, byte[] other) {
     return Arrays.compareUnsigned(
-        keys, keyOffset[i], keyOffset[i] + keyLength[i], other, 0, otherLength);
+        keys, keyOffset[i], keyOffset[i] + keyLength[i], other, 0, other.length);
   }
 
   /** Compares entry {@code i}'s key with entry {@code j}'s key of another batch, unsigned. */

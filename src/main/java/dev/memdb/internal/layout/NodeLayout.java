@@ -115,18 +115,17 @@ public final class NodeLayout {
   private static final VarHandle HEADER_WORD =
       ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
 
-  /** {@link #HEADER_WORD} for plain reads. */
-  private static final VarHandle HEADER_WORD_PLAIN =
-      ValueLayout.JAVA_LONG_UNALIGNED.varHandle().withInvokeExactBehavior();
-
   private static final boolean LITTLE_ENDIAN =
       java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
   private static final int VERSION_SHIFT = LITTLE_ENDIAN ? 0 : 32;
   private static final int KEY_LENGTH_SHIFT = LITTLE_ENDIAN ? 32 : 16;
   private static final int FLAGS_SHIFT = LITTLE_ENDIAN ? 48 : 0;
 
-  /** A link (left or right) at an offset computed by the caller. */
-  private static final VarHandle LINK_AT =
+  /**
+   * A plain 64-bit word at an offset computed by the caller: a link (left or right), or the header
+   * word re-read to validate.
+   */
+  private static final VarHandle WORD_AT =
       ValueLayout.JAVA_LONG_UNALIGNED.varHandle().withInvokeExactBehavior();
 
   /** The version with barriers (acquire, release, opaque). */
@@ -185,7 +184,7 @@ public final class NodeLayout {
 
   /** Reader (after a load-load fence): the header word again, to validate. */
   public static long headerPlain(MemorySegment s, long node) {
-    return (long) HEADER_WORD_PLAIN.get(s, at(node));
+    return (long) WORD_AT.get(s, at(node));
   }
 
   /** The version in a header word. */
@@ -274,7 +273,7 @@ public final class NodeLayout {
    */
   public static long childPlain(MemorySegment s, long node, boolean right) {
     // One access at a computed offset rather than a branch between two handles.
-    return (long) LINK_AT.get(s, at(node) + (right ? RIGHT_OFFSET : LEFT_OFFSET));
+    return (long) WORD_AT.get(s, at(node) + (right ? RIGHT_OFFSET : LEFT_OFFSET));
   }
 
   // ---- value pointer ----
