@@ -1,7 +1,7 @@
 package dev.memdb;
 
+import dev.memdb.internal.arena.ArenaUsage;
 import dev.memdb.internal.arena.BlockAllocator;
-import dev.memdb.internal.arena.BlockArena;
 import dev.memdb.internal.core.ReadGate;
 import dev.memdb.internal.core.SnapshotView;
 import dev.memdb.internal.core.Store;
@@ -56,9 +56,11 @@ public final class MemDB implements AutoCloseable {
   private long resetGeneration;
   private boolean inCallback;
 
-  private MemDB(MemDBOptions options, BlockAllocator allocator) {
+  private MemDB(MemDBOptions options, BlockAllocator allocator, long maxIndexBytes) {
     this.events = new BufferEvents();
-    this.store = new Store(allocator, options.initialBlockSize(), options.maxBlockSize(), events);
+    this.store =
+        new Store(
+            allocator, options.initialBlockSize(), options.maxBlockSize(), maxIndexBytes, events);
     events.footprintFrom(store::memoryFootprint);
     this.gate = store.gate();
     this.lock = gate.writeLock();
@@ -73,7 +75,8 @@ public final class MemDB implements AutoCloseable {
    * @return a new buffer
    */
   public static MemDB create() {
-    return new MemDB(MemDBOptions.defaults(), BlockAllocator.pooled());
+    return new MemDB(
+        MemDBOptions.defaults(), BlockAllocator.pooled(), IndexTooLargeException.MAX_INDEX_BYTES);
   }
 
   /**
@@ -83,12 +86,20 @@ public final class MemDB implements AutoCloseable {
    * @return a new buffer
    */
   public static MemDB create(MemDBOptions options) {
-    return new MemDB(Objects.requireNonNull(options, "options"), BlockAllocator.pooled());
+    return new MemDB(
+        Objects.requireNonNull(options, "options"),
+        BlockAllocator.pooled(),
+        IndexTooLargeException.MAX_INDEX_BYTES);
   }
 
   /** Test seam: a buffer whose blocks come from the given allocator (fault injection). */
   static MemDB create(MemDBOptions options, BlockAllocator allocator) {
-    return new MemDB(options, allocator);
+    return new MemDB(options, allocator, IndexTooLargeException.MAX_INDEX_BYTES);
+  }
+
+  /** Tests: a buffer whose node block stops growing at {@code maxIndexBytes}. */
+  static MemDB create(MemDBOptions options, BlockAllocator allocator, long maxIndexBytes) {
+    return new MemDB(options, allocator, maxIndexBytes);
   }
 
   /**
@@ -596,8 +607,8 @@ public final class MemDB implements AutoCloseable {
     lock.lock();
     try {
       gate.checkOpen();
-      BlockArena.Usage n = store.nodeArena().usage();
-      BlockArena.Usage v = store.valueArena().usage();
+      ArenaUsage n = store.nodeArena().usage();
+      ArenaUsage v = store.valueArena().usage();
       return new MemDBStats(
           new MemDBStats.ArenaStats(n.blocks(), n.bytesAllocated(), n.bytesUsed(), n.bytesWasted()),
           new MemDBStats.ArenaStats(v.blocks(), v.bytesAllocated(), v.bytesUsed(), v.bytesWasted()),

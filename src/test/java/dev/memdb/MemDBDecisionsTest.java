@@ -132,15 +132,15 @@ class MemDBDecisionsTest {
     int h1 = db.staging();
     db.set(key, k(12)); // current record is older than stage 1: new record
     assertArrayEquals(k(11), db.selectValueHistory(key, v -> Arrays.equals(v, k(11))));
-    assertEquals(used + 24, db.stats().values().bytesUsed());
+    assertEquals(used + 20, db.stats().values().bytesUsed());
     db.set(key, k(13)); // written in the innermost stage: in place
     assertNull(db.selectValueHistory(key, v -> Arrays.equals(v, k(12))));
-    assertEquals(used + 24, db.stats().values().bytesUsed());
+    assertEquals(used + 20, db.stats().values().bytesUsed());
 
     int h2 = db.staging();
     db.set(key, k(14)); // record of stage 1, not the innermost: new record
     assertArrayEquals(k(13), db.selectValueHistory(key, v -> Arrays.equals(v, k(13))));
-    assertEquals(used + 48, db.stats().values().bytesUsed());
+    assertEquals(used + 40, db.stats().values().bytesUsed());
     db.cleanup(h2);
     assertArrayEquals(k(13), db.get(key));
     db.cleanup(h1);
@@ -148,8 +148,8 @@ class MemDBDecisionsTest {
 
     long before = db.stats().values().bytesUsed();
     db.delete(key);
-    db.delete(key); // a tombstone is never overwritten in place: a 20-byte record each
-    assertEquals(before + 40, db.stats().values().bytesUsed());
+    db.delete(key); // a tombstone is never overwritten in place: a 16-byte record each
+    assertEquals(before + 32, db.stats().values().bytesUsed());
     assertArrayEquals(new byte[0], db.get(key));
   }
 

@@ -1,10 +1,12 @@
 package dev.memdb.internal.core;
 
-import static dev.memdb.internal.arena.Address.NULL;
+import static dev.memdb.internal.layout.NodeLayout.NO_NODE;
+import static dev.memdb.internal.layout.NodeLayout.NO_VALUE;
 
 import dev.memdb.KeyFlags;
 import dev.memdb.MemDBIterator;
 import dev.memdb.internal.layout.NodeLayout;
+import dev.memdb.internal.layout.ReadOutcome;
 import dev.memdb.internal.tree.TreeReader;
 import java.lang.foreign.MemorySegment;
 import java.util.NoSuchElementException;
@@ -12,22 +14,22 @@ import java.util.NoSuchElementException;
 /**
  * A weakly consistent iterator over the tree.
  *
- * <p>The iterator reads ahead in passes. One pass is one optimistic read: read the epoch, step from
- * the node the last pass ended on (validated by the version it had when captured), capture each
- * shown key's key, flags and value inside that node's version into a {@link CursorBatch}, and
- * validate the epoch once at the end; {@link #next()} then moves through the batch without touching
- * off-heap memory. Passes grow from one entry (an iterator often serves one seek) to {@link
- * #MAX_PASS} entries, so the per-pass cost (epoch, block tables, the first step) is spread over
- * many entries, while a scan that stops early has read little ahead in vain (with passes up to 128
- * entries, a 100-entry scan captured 201). Every entry was in the tree, with that value, at the
- * moment its node was captured, which lies within the iteration: weak consistency allows returning
- * it later.
+ * <p>The iterator reads ahead in passes. One pass is one optimistic read ({@link OptimisticRead}):
+ * read the epoch, step from the node the last pass ended on along its in-order link, capture each
+ * shown key's key, flags, value and in-order link inside that node's version into a {@link
+ * CursorBatch}, follow the link, and validate the epoch once at the end; {@link #next()} then moves
+ * through the batch without touching off-heap memory. Passes grow from one entry (an iterator often
+ * serves one seek) to {@link #MAX_PASS} entries, so the per-pass cost (epoch, block tables, the
+ * first step) is spread over many entries, while a scan that stops early has read little ahead in
+ * vain (with passes up to 128 entries, a 100-entry scan captured 201). Every entry was in the tree,
+ * with that value, at the moment its node was captured, which lies within the iteration: weak
+ * consistency allows returning it later.
  *
  * <p>A pass ends early when a node it stands on changes under it; the next pass then seeks again
  * from the last captured key, strictly beyond it, so keys come out in strict order and none present
  * throughout is skipped or repeated. A reset renumbers the nodes, which also forces a seek.
  */
-final class Cursor implements MemDBIterator {
+final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   /** Entries captured by the first pass. */
   private static final int FIRST_PASS = 1;
 
@@ -63,8 +65,11 @@ final class Cursor implements MemDBIterator {
   private boolean reseek;
   private int passSize = FIRST_PASS;
 
-  /** The version {@link #capture} read, for the step after it. */
-  private int capturedVersion;
+  /** The in-order link {@link #capture} read inside the node's window: where the pass goes next. */
+  private long capturedNext;
+
+  /** Attempts made by the {@link #fill()} under way: after a failed one, the next seeks again. */
+  private int attempts;
 
   Cursor(
       Store store,
@@ -187,39 +192,25 @@ final class Cursor implements MemDBIterator {
 
   /** Runs passes until one validates, then makes it the iterator's position. */
   private void fill() {
-    ReadGate gate = store.gate;
-    for (int attempt = 0; ; attempt++) {
-      if (snapshot != null) {
-        snapshot.checkValid();
-      }
-      int e = gate.awaitReadableEpoch();
-      try {
-        if (tryPass(gate.readLimit(e), e) && gate.valid(e)) {
-          commitPass();
-          return;
-        }
-      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-        gate.checkOpen();
-      }
-      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
-        store.underLock(
-            () -> {
-              if (snapshot != null) {
-                snapshot.checkValid();
-              }
-              if (!tryPass(ReadGate.NO_LIMIT, gate.epochAcquire())) {
-                throw new IllegalStateException("memdb: inconsistent tree under the write lock");
-              }
-              commitPass();
-              return null;
-            });
-        return;
-      }
-      gate.retried();
-      // A node the pass stood on may have changed: seek again from the last key.
-      reseek = true;
-      Thread.onSpinWait();
+    attempts = 0;
+    OptimisticRead.run(store.gate, this);
+    commitPass();
+  }
+
+  @Override
+  public void precheck() {
+    if (snapshot != null) {
+      snapshot.checkValid();
     }
+  }
+
+  @Override
+  public long attempt(long revertTarget, int epoch) {
+    if (attempts++ > 0) {
+      // A node the last pass stood on may have changed: seek again from the last key.
+      reseek = true;
+    }
+    return tryPass(revertTarget, epoch) ? 1 : ReadOutcome.RETRY;
   }
 
   /** Makes a validated pass the entries the iterator returns. */
@@ -246,7 +237,7 @@ final class Cursor implements MemDBIterator {
     CursorBatch b = spare;
     b.clear();
     TreeReader reader = store.reader;
-    MemorySegment[] t = reader.table();
+    MemorySegment s = reader.segment();
     MemorySegment[] vt = store.vlog.arena().blocksAcquire();
     long gen = store.generation;
     b.generation = gen;
@@ -254,32 +245,32 @@ final class Cursor implements MemDBIterator {
     if (!started) {
       n =
           ascending
-              ? reader.seek(t, segmentOf(lower), true, true)
-              : reader.seek(t, segmentOf(upper), false, false);
+              ? reader.seek(s, segmentOf(lower), true, true)
+              : reader.seek(s, segmentOf(upper), false, false);
     } else if (reseek || gen != batch.generation) {
-      n = seekBeyondLast(reader, t);
+      n = seekBeyondLast(reader, s);
     } else {
-      // From the node's current version: its key never changes and it never leaves the tree, so a
-      // change to it since the last pass (a flag, a value, a rotation) needs no new descent.
-      n = reader.step(t, batch.lastNode, ascending);
-      if (n == TreeReader.RETRY) {
-        n = seekBeyondLast(reader, t);
+      // From the node's current link: its key never changes and it never leaves the tree, so a
+      // change to it since the last pass (a flag, a value, a rotation, a new neighbour) needs no
+      // new descent.
+      n = TreeReader.step(s, batch.lastNode, ascending);
+      if (n == ReadOutcome.RETRY) {
+        n = seekBeyondLast(reader, s);
       }
     }
     int target = passSize;
     while (true) {
-      if (n == TreeReader.RETRY) {
+      if (n == ReadOutcome.RETRY) {
         return b.count > 0;
       }
-      if (n == NULL) {
+      if (n == NO_NODE) {
         b.end = true;
         return true;
       }
-      int r = capture(b, t, vt, n, revertTarget, e);
+      int r = capture(b, s, vt, n, revertTarget, e);
       if (r == FAILED) {
         return b.count > 0;
       }
-      int v = capturedVersion;
       if (r == CAPTURED) {
         if (started && b.count == 1 && !beyondLast(b)) {
           return false; // never repeat or go back: seek again from the last key
@@ -294,55 +285,58 @@ final class Cursor implements MemDBIterator {
           return true;
         }
       }
-      n = reader.step(t, n, v, ascending);
+      n = capturedNext;
     }
   }
 
-  private long seekBeyondLast(TreeReader reader, MemorySegment[] t) {
-    return reader.seek(t, batch.keySegment(batch.count - 1), ascending, false);
+  private long seekBeyondLast(TreeReader reader, MemorySegment s) {
+    return reader.seek(s, batch.keySegment(batch.count - 1), ascending, false);
   }
 
-  /** Captures node {@code n} into the batch inside its version. */
+  /**
+   * Captures node {@code n} into the batch inside its version, and its in-order link into {@link
+   * #capturedNext}.
+   */
   private int capture(
-      CursorBatch b, MemorySegment[] t, MemorySegment[] vt, long n, long revertTarget, int e) {
-    MemorySegment s = store.reader.segment(t, n);
+      CursorBatch b, MemorySegment s, MemorySegment[] vt, long n, long revertTarget, int e) {
     // Version, key length and flags in one access; later checks re-read the version alone.
     long w = NodeLayout.headerAcquire(s, n);
     int v = NodeLayout.versionOf(w);
     if ((v & 1) != 0) {
       return FAILED;
     }
-    capturedVersion = v;
     int f = NodeLayout.flagsOf(w);
     long record = NodeLayout.valuePlain(s, n);
+    capturedNext = NodeLayout.neighbourPlain(s, n, ascending);
     if (revertTarget != ReadGate.NO_LIMIT) {
       // A revert is under way: show the state it leaves (see ReadGate#readLimit).
-      f = store.flagsAfterRevert(f, record, revertTarget);
-      if (f == Store.RETRY_FLAGS) {
+      long after = store.flagsAfterRevert(f, record, revertTarget);
+      if (after == ReadOutcome.RETRY) {
         return FAILED;
       }
+      f = (int) after;
     }
     if ((f & NodeLayout.DELETED_BIT) != 0) {
-      return Store.valid(s, n, v) ? SKIP : FAILED;
+      return TreeReader.valid(s, n, v) ? SKIP : FAILED;
     }
-    if (record != NULL && (snapshot != null || revertTarget != ReadGate.NO_LIMIT)) {
+    if (record != NO_VALUE && (snapshot != null || revertTarget != ReadGate.NO_LIMIT)) {
       record = recordAsOf(vt, record, revertTarget);
-      if (record < NULL) {
+      if (record == ReadOutcome.RETRY) {
         return FAILED;
       }
     }
-    if (record == NULL && !(withFlagOnly && snapshot == null)) {
-      return Store.valid(s, n, v) ? SKIP : FAILED;
+    if (record == NO_VALUE && !(withFlagOnly && snapshot == null)) {
+      return TreeReader.valid(s, n, v) ? SKIP : FAILED;
     }
     b.appendKey(s, NodeLayout.keyAt(n), NodeLayout.keyLengthOf(w));
-    if (record == NULL) {
+    if (record == NO_VALUE) {
       b.setNoValue(CursorBatch.NO_VALUE);
     } else if (store.valuesDiscarded) {
       b.setNoValue(CursorBatch.DISCARDED);
     } else if (!copyValue(b, s, n, v, vt, record, e)) {
       return FAILED;
     }
-    if (!Store.valid(s, n, v)) {
+    if (!TreeReader.valid(s, n, v)) {
       return FAILED;
     }
     b.commitEntry(f);
@@ -353,7 +347,7 @@ final class Cursor implements MemDBIterator {
    * The record a snapshot iterator, or any iterator during a revert, shows: the newest one at or
    * before the snapshot's position and the revert's target.
    *
-   * @return the record, NULL if none, or below NULL if the history read was torn
+   * @return the record, NO_VALUE if none, or RETRY if the history read was torn
    */
   private long recordAsOf(MemorySegment[] vt, long record, long revertTarget) {
     long asOf = snapshot == null ? revertTarget : Math.min(snapshot.position(), revertTarget);
@@ -374,7 +368,7 @@ final class Cursor implements MemDBIterator {
     // Before growing the value buffer, both checks: a record read from a changed node, or from a
     // moved node block's frozen or reused bytes, must not size it. A copy into room the batch
     // already has needs neither: the validation after it discards a torn copy.
-    if (!b.hasValueRoom(len) && (!Store.valid(s, n, v) || !store.gate.valid(e))) {
+    if (!b.hasValueRoom(len) && (!TreeReader.valid(s, n, v) || !store.gate.valid(e))) {
       return false;
     }
     store.vlog.copy(vt, record, len, b.valueRoom(len), b.valueEnd());

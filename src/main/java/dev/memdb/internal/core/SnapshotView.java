@@ -16,7 +16,6 @@ public final class SnapshotView implements Snapshot {
   private final boolean inStage;
   private final long stageSerial;
   private final long generation;
-  private final Runnable validityCheck = this::checkValid;
 
   /**
    * Writer (under the lock): takes a snapshot of the store as of its outermost stage's start.
@@ -62,7 +61,7 @@ public final class SnapshotView implements Snapshot {
   @Override
   public byte[] get(byte[] key) {
     java.util.Objects.requireNonNull(key, "key");
-    byte[] v = store.getAsOf(key, position, validityCheck);
+    byte[] v = store.getAsOf(key, this);
     checkValid();
     return v;
   }

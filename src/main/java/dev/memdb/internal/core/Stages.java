@@ -1,6 +1,7 @@
 package dev.memdb.internal.core;
 
-import static dev.memdb.internal.arena.Address.NULL;
+import static dev.memdb.internal.layout.NodeLayout.NO_NODE;
+import static dev.memdb.internal.layout.NodeLayout.NO_VALUE;
 
 import dev.memdb.KeyFlags;
 import dev.memdb.StageVisitor;
@@ -17,10 +18,14 @@ import java.util.function.Predicate;
  * readers see it all or nothing.
  */
 public final class Stages {
-  private static final int PERSISTENT = WritePath.persistentMask();
+  private static final int PERSISTENT = RevertRule.PERSISTENT;
 
-  private final Store store;
+  private final Store store; // immutable
+
+  /** Writer-only: where each open stage started in the value log. */
   private ArenaMark[] starts = new ArenaMark[2];
+
+  /** Written by the writer, read by any thread (volatile). */
   private volatile int depth;
 
   /** Bumped when the outermost stage ends: snapshots taken inside it become invalid. */
@@ -54,6 +59,7 @@ public final class Stages {
    * @return the mark
    */
   public ArenaMark snapshotMark() {
+    assert holdsWriteLock();
     return depth > 0 ? starts[0] : store.vlog.arena().mark();
   }
 
@@ -63,6 +69,7 @@ public final class Stages {
    * @return its handle, the new depth
    */
   public int open() {
+    assert holdsWriteLock();
     int d = depth;
     if (d == starts.length) {
       starts = Arrays.copyOf(starts, d * 2);
@@ -78,6 +85,7 @@ public final class Stages {
    * @param handle the innermost stage's handle; 0 is a no-op
    */
   public void release(int handle) {
+    assert holdsWriteLock();
     if (handle == 0) {
       return;
     }
@@ -106,6 +114,7 @@ public final class Stages {
    * @return value-log records undone
    */
   public long cleanup(int handle) {
+    assert holdsWriteLock();
     int d = depth;
     if (handle == 0 || handle > d) {
       return 0;
@@ -142,6 +151,7 @@ public final class Stages {
    * @return a mark of the tail
    */
   public ArenaMark checkpoint() {
+    assert holdsWriteLock();
     return store.vlog.arena().mark();
   }
 
@@ -152,6 +162,7 @@ public final class Stages {
    * @return null if it can, else why not
    */
   public String whyNotRevertible(ArenaMark mark) {
+    assert holdsWriteLock();
     if (store.valuesDiscarded) {
       return "values were discarded";
     }
@@ -183,6 +194,7 @@ public final class Stages {
    * @return value-log records undone
    */
   public long revertToCheckpoint(ArenaMark mark) {
+    assert holdsWriteLock();
     if (store.vlog.tailPosition() == mark.position()) {
       return 0;
     }
@@ -216,7 +228,7 @@ public final class Stages {
       records++;
       long previous = vlog.previousPlain(r);
       dataSize -= vlog.lengthPlain(r);
-      if (previous != NULL) {
+      if (previous != NO_VALUE) {
         dataSize += vlog.lengthPlain(previous);
       } else if ((tree.flags(vlog.nodePlain(r)) & NodeLayout.KEY_FLAGS_MASK & PERSISTENT) != 0) {
         dirty = true;
@@ -236,11 +248,8 @@ public final class Stages {
         long previous = vlog.previousPlain(record);
         tree.beginChange(node);
         tree.setValue(node, previous);
-        if (previous == NULL) {
-          int flags = tree.flags(node);
-          int keep = flags & NodeLayout.KEY_FLAGS_MASK & PERSISTENT;
-          tree.setFlags(
-              node, (flags & NodeLayout.RED_BIT) | (keep == 0 ? NodeLayout.DELETED_BIT : keep));
+        if (previous == NO_VALUE) {
+          tree.setFlags(node, RevertRule.flagsAfterUndoingFirstValue(tree.flags(node)));
         }
         tree.endChange(node);
         cursor = vlog.positionBefore(record);
@@ -260,6 +269,7 @@ public final class Stages {
    * @param visitor receives copies
    */
   public void inspect(int handle, StageVisitor visitor) {
+    assert holdsWriteLock();
     if (handle < 1 || handle > depth) {
       throw new IllegalStateException(
           "stage " + handle + " is not open (open stages: 1.." + depth + ")");
@@ -290,13 +300,14 @@ public final class Stages {
    * @return a copy of the first match, or null
    */
   public byte[] selectValueHistory(byte[] key, Predicate<byte[]> predicate) {
+    assert holdsWriteLock();
     store.checkValues();
     var tree = store.tree;
     long node = tree.search(MemorySegment.ofArray(key), key.length);
-    if (node == NULL || (tree.flags(node) & NodeLayout.DELETED_BIT) != 0) {
+    if (node == NO_NODE || (tree.flags(node) & NodeLayout.DELETED_BIT) != 0) {
       return null;
     }
-    for (long r = tree.value(node); r != NULL; r = store.vlog.previousPlain(r)) {
+    for (long r = tree.value(node); r != NO_VALUE; r = store.vlog.previousPlain(r)) {
       byte[] v = store.vlog.readPlain(r);
       if (predicate.test(v)) {
         return v;
@@ -307,6 +318,7 @@ public final class Stages {
 
   /** Writer: empties the buffer and gives its memory back. */
   public void reset() {
+    assert holdsWriteLock();
     Store st = store;
     st.gate.beginBulk();
     try {
@@ -319,6 +331,7 @@ public final class Stages {
 
   /** Writer: drops every value, keeping keys and flags; later value reads and writes fail. */
   public void discardValues() {
+    assert holdsWriteLock();
     Store st = store;
     st.gate.beginBulk();
     try {
@@ -332,6 +345,7 @@ public final class Stages {
 
   /** Writer: closes the buffer for ever and frees its memory. */
   public void close() {
+    assert holdsWriteLock();
     Store st = store;
     st.gate.close();
     snapshotGeneration++;
@@ -351,5 +365,10 @@ public final class Stages {
     outerStageSerial++;
     snapshotGeneration++;
     st.counters.publish(0, 0, false);
+  }
+
+  /** For assertions at every writer entry point: the caller holds the write lock. */
+  private boolean holdsWriteLock() {
+    return store.gate.writeLock().isHeldByCurrentThread();
   }
 }

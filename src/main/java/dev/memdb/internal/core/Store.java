@@ -1,35 +1,32 @@
 package dev.memdb.internal.core;
 
-import static dev.memdb.internal.arena.Address.NULL;
-
 import dev.memdb.KeyFlags;
+import dev.memdb.internal.arena.ArenaListener;
 import dev.memdb.internal.arena.BlockAllocator;
-import dev.memdb.internal.arena.BlockArena;
+import dev.memdb.internal.arena.MultiBlockArena;
+import dev.memdb.internal.arena.SingleBlockArena;
 import dev.memdb.internal.layout.NodeLayout;
+import dev.memdb.internal.layout.ReadOutcome;
 import dev.memdb.internal.tree.RedBlackTree;
 import dev.memdb.internal.tree.TreeReader;
 import dev.memdb.internal.vlog.ValueLog;
 import java.lang.foreign.MemorySegment;
-import java.util.function.Supplier;
 
 /**
- * The state of one buffer — node arena and tree, value log, counters, stages — and its lock-free
- * point reads. Writes live in {@link WritePath} and {@link Stages}, iteration in {@link Cursor}.
+ * The state of one buffer — node block and tree, value log, counters, stages — and the entry points
+ * of its lock-free point reads. Writes live in {@link WritePath} and {@link Stages}, iteration in
+ * {@link Cursor}, the read loop in {@link OptimisticRead} and the point-read attempt in {@link
+ * ReadContext}.
  *
- * <p>Every read here follows one pattern: read the epoch; load each block table once; walk with
- * {@link TreeReader} (which validates node by node); read the node's fields inside its version;
- * validate the epoch. Any failed check, and any {@link IndexOutOfBoundsException} or {@link
- * IllegalStateException} from a segment (a stale address, a block freed by a rollback), means
- * "start again"; after {@link ReadGate#OPTIMISTIC_ATTEMPTS} attempts the reader takes the write
- * lock so it always finishes.
+ * <p><b>Ownership.</b> The references below are immutable. Of the objects they name, what a reader
+ * may touch is said on each: the gate, the counters' seqlock, the node block and value-log tables
+ * (acquire), node versions (acquire) and the two volatile fields here; everything else is
+ * writer-only, under the gate's write lock.
  */
 public final class Store {
-  static final int NO_FLAGS = -1;
-  static final int RETRY_FLAGS = -2;
-
   final ReadGate gate = new ReadGate();
   final Counters counters = new Counters();
-  final BlockArena nodeArena;
+  final SingleBlockArena nodeArena;
   final RedBlackTree tree;
   final TreeReader reader;
   final ValueLog vlog;
@@ -37,10 +34,10 @@ public final class Store {
   final WritePath writes;
   final BatchCache batches = new BatchCache();
 
-  /** Bumped by reset: node addresses of earlier generations mean nothing. */
+  /** Bumped by reset: node references of earlier generations mean nothing. Any thread. */
   volatile long generation;
 
-  /** Set by discardValues until reset: values are gone, keys and flags remain. */
+  /** Set by discardValues until reset: values are gone, keys and flags remain. Any thread. */
   volatile boolean valuesDiscarded;
 
   /**
@@ -49,21 +46,24 @@ public final class Store {
    * @param allocator where blocks come from
    * @param initialBlockSize first block size of each arena
    * @param maxBlockSize block size growth stops at
+   * @param maxIndexBytes the largest the node block may grow to
    * @param events told of blocks allocated and freed
    */
   public Store(
       BlockAllocator allocator,
       long initialBlockSize,
       long maxBlockSize,
-      BlockArena.ArenaListener events) {
+      long maxIndexBytes,
+      ArenaListener events) {
     // The nodes lie in one block that moves when full: a tree walk then resolves one segment.
     this.nodeArena =
-        BlockArena.contiguous("nodes", allocator, initialBlockSize, events, gate::relocated);
+        new SingleBlockArena(
+            "nodes", allocator, initialBlockSize, maxIndexBytes, events, gate::relocated);
     this.tree = new RedBlackTree(nodeArena);
     this.reader = new TreeReader(tree);
     this.vlog =
         new ValueLog(
-            new BlockArena("values", allocator, initialBlockSize, maxBlockSize, false, events));
+            new MultiBlockArena("values", allocator, initialBlockSize, maxBlockSize, events));
     this.stages = new Stages(this);
     this.writes = new WritePath(this);
   }
@@ -98,9 +98,7 @@ public final class Store {
   // ---------------------------------------------------------------- point reads
 
   /** Returned by {@link #getInto} for a key with no value. */
-  public static final long ABSENT = -1;
-
-  private static final long RETRY_LENGTH = -2;
+  public static final long ABSENT = ReadContext.ABSENT;
 
   /**
    * Reads a key's current value.
@@ -113,21 +111,21 @@ public final class Store {
   }
 
   /**
-   * Reads a key's value as of a value-log position (a snapshot).
+   * Reads a key's value as of a snapshot.
    *
    * @param key the key
-   * @param asOf the snapshot's position
-   * @param stillValid checked before each attempt; a snapshot invalidated meanwhile must not answer
+   * @param snapshot the snapshot; checked before each attempt, so one invalidated meanwhile does
+   *     not answer
    * @return a copy, {@code byte[0]} for a tombstone, null if the key had no value then
    */
-  byte[] getAsOf(byte[] key, long asOf, Runnable stillValid) {
-    return getCopy(key, asOf, stillValid);
+  byte[] getAsOf(byte[] key, SnapshotView snapshot) {
+    return getCopy(key, snapshot.position(), snapshot);
   }
 
-  private byte[] getCopy(byte[] key, long asOf, Runnable stillValid) {
-    KeyScratch scratch = KeyScratch.current();
-    long length = read(scratch.load(key), key.length, asOf, stillValid, null, null, scratch);
-    return length == ABSENT ? null : scratch.takeResult();
+  private byte[] getCopy(byte[] key, long asOf, SnapshotView snapshot) {
+    ReadContext c = ReadContext.current();
+    c.request(c.loadKey(key), key.length, asOf, snapshot, null, null, true);
+    return c.readValue(this) == ABSENT ? null : c.takeResult();
   }
 
   /**
@@ -138,7 +136,9 @@ public final class Store {
    * @return the value's length (copied only if {@code <= dst.byteSize()}), or {@link #ABSENT}
    */
   public long getInto(MemorySegment key, MemorySegment dst) {
-    return read(key, key.byteSize(), ReadGate.NO_LIMIT, null, null, dst, null);
+    ReadContext c = ReadContext.current();
+    c.request(key, key.byteSize(), ReadGate.NO_LIMIT, null, null, dst, false);
+    return c.readValue(this);
   }
 
   /**
@@ -149,134 +149,9 @@ public final class Store {
    * @return the value's length (copied only if {@code <= dst.length}), or {@link #ABSENT}
    */
   public long getInto(byte[] key, byte[] dst) {
-    return read(KeyScratch.of(key), key.length, ReadGate.NO_LIMIT, null, dst, null, null);
-  }
-
-  /**
-   * The one read core of every value read: optimistic attempts, then the write lock. The value goes
-   * to exactly one of {@code dstArray}, {@code dstSegment} (if it fits) or a new array handed over
-   * through {@code allocate}.
-   *
-   * @param asOf a snapshot's position, or {@link ReadGate#NO_LIMIT} for the current value
-   * @param stillValid a snapshot's validity check, or null
-   * @return the value's length, or {@link #ABSENT}
-   */
-  private long read(
-      MemorySegment key,
-      long keyLength,
-      long asOf,
-      Runnable stillValid,
-      byte[] dstArray,
-      MemorySegment dstSegment,
-      KeyScratch allocate) {
-    for (int attempt = 0; ; attempt++) {
-      if (stillValid != null) {
-        stillValid.run();
-      }
-      checkValues();
-      int e = gate.awaitReadableEpoch();
-      try {
-        long r =
-            tryRead(
-                key,
-                keyLength,
-                Math.min(asOf, gate.readLimit(e)),
-                e,
-                dstArray,
-                dstSegment,
-                allocate);
-        if (r != RETRY_LENGTH && gate.valid(e)) {
-          return r;
-        }
-      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-        gate.checkOpen();
-      }
-      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
-        return underLock(
-            () -> {
-              if (stillValid != null) {
-                stillValid.run();
-              }
-              checkValues();
-              long r =
-                  tryRead(
-                      key, keyLength, asOf, gate.epochAcquire(), dstArray, dstSegment, allocate);
-              if (r == RETRY_LENGTH) {
-                throw new IllegalStateException("memdb: inconsistent tree under the write lock");
-              }
-              return r;
-            });
-      }
-      gate.retried();
-      Thread.onSpinWait();
-    }
-  }
-
-  /**
-   * One optimistic attempt. {@code asOf} is a snapshot's position, the target of a revert under
-   * way, or {@link ReadGate#NO_LIMIT} for the current value.
-   */
-  private long tryRead(
-      MemorySegment key,
-      long keyLength,
-      long asOf,
-      int e,
-      byte[] dstArray,
-      MemorySegment dstSegment,
-      KeyScratch allocate) {
-    MemorySegment[] t = reader.table();
-    long n = reader.find(t, key, keyLength);
-    if (n == TreeReader.RETRY) {
-      return RETRY_LENGTH;
-    }
-    if (n == NULL) {
-      return ABSENT;
-    }
-    MemorySegment s = reader.segment(t, n);
-    int v = NodeLayout.versionAcquire(s, n);
-    if ((v & 1) != 0) {
-      return RETRY_LENGTH;
-    }
-    int flags = NodeLayout.flagsPlain(s, n);
-    long record = NodeLayout.valuePlain(s, n);
-    if ((flags & NodeLayout.DELETED_BIT) != 0 || record == NULL) {
-      return valid(s, n, v) ? ABSENT : RETRY_LENGTH;
-    }
-    MemorySegment[] vt = vlog.arena().blocksAcquire();
-    if (asOf != ReadGate.NO_LIMIT) {
-      record = vlog.asOf(vt, record, asOf);
-      if (record == NULL) {
-        return valid(s, n, v) ? ABSENT : RETRY_LENGTH;
-      }
-      if (record < 0) {
-        return RETRY_LENGTH;
-      }
-    }
-    int length = vlog.length(vt, record);
-    // Validate before allocating or touching the caller's buffer: a stale record could claim any
-    // length its block allows, and must never be copied into the caller's memory. The epoch check
-    // covers a node block that moved (and was reused) since this attempt began: its frozen or
-    // reused bytes can pass the node's own version check.
-    if (length < 0 || !valid(s, n, v) || !gate.valid(e)) {
-      return RETRY_LENGTH;
-    }
-    if (allocate != null) {
-      byte[] out = new byte[length];
-      vlog.copy(vt, record, length, out);
-      if (!valid(s, n, v)) {
-        return RETRY_LENGTH;
-      }
-      allocate.setResult(out);
-      return length;
-    }
-    if (dstArray != null) {
-      if (length <= dstArray.length) {
-        vlog.copy(vt, record, length, dstArray);
-      }
-    } else if (length <= dstSegment.byteSize()) {
-      vlog.copy(vt, record, length, dstSegment);
-    }
-    return valid(s, n, v) ? length : RETRY_LENGTH;
+    ReadContext c = ReadContext.current();
+    c.request(c.loadKey(key), key.length, ReadGate.NO_LIMIT, null, dst, null, false);
+    return c.readValue(this);
   }
 
   /**
@@ -286,79 +161,28 @@ public final class Store {
    * @return the flags, null if absent or rolled back
    */
   public KeyFlags getFlags(byte[] key) {
-    MemorySegment k = KeyScratch.of(key);
-    long keyLength = key.length;
-    for (int attempt = 0; ; attempt++) {
-      int e = gate.awaitReadableEpoch();
-      try {
-        int f = tryGetFlags(k, keyLength, gate.readLimit(e));
-        if (f != RETRY_FLAGS && gate.valid(e)) {
-          return f == NO_FLAGS ? null : KeyFlags.of(f);
-        }
-      } catch (IndexOutOfBoundsException | IllegalStateException stale) {
-        gate.checkOpen();
-      }
-      if (attempt >= ReadGate.OPTIMISTIC_ATTEMPTS) {
-        return underLock(
-            () -> {
-              int f = tryGetFlags(k, keyLength, ReadGate.NO_LIMIT);
-              return f < 0 ? null : KeyFlags.of(f);
-            });
-      }
-      gate.retried();
-      Thread.onSpinWait();
-    }
-  }
-
-  private int tryGetFlags(MemorySegment key, long keyLength, long revertTarget) {
-    MemorySegment[] t = reader.table();
-    long n = reader.find(t, key, keyLength);
-    if (n == TreeReader.RETRY) {
-      return RETRY_FLAGS;
-    }
-    if (n == NULL) {
-      return NO_FLAGS;
-    }
-    MemorySegment s = reader.segment(t, n);
-    int v = NodeLayout.versionAcquire(s, n);
-    if ((v & 1) != 0) {
-      return RETRY_FLAGS;
-    }
-    int flags = NodeLayout.flagsPlain(s, n);
-    if (revertTarget != ReadGate.NO_LIMIT) {
-      flags = flagsAfterRevert(flags, NodeLayout.valuePlain(s, n), revertTarget);
-      if (flags == RETRY_FLAGS) {
-        return RETRY_FLAGS;
-      }
-    }
-    if (!valid(s, n, v)) {
-      return RETRY_FLAGS;
-    }
-    return (flags & NodeLayout.DELETED_BIT) != 0 ? NO_FLAGS : flags & NodeLayout.KEY_FLAGS_MASK;
+    ReadContext c = ReadContext.current();
+    c.request(c.loadKey(key), key.length, ReadGate.NO_LIMIT, null, null, null, false);
+    long f = c.readFlags(this);
+    return f == ReadContext.NO_FLAGS ? null : KeyFlags.of((int) f);
   }
 
   /**
-   * The flags word a revert to {@code target} leaves on a node (reference §3.4): if every value of
-   * the key is newer than the target, its first value is undone and only persistent flags keep it
-   * alive. Applied to a node the revert already reached, it changes nothing.
+   * The flags word a revert to {@code target} leaves on a node: if every value of the key is newer
+   * than the target, its first value is undone ({@link RevertRule}). Applied to a node the revert
+   * already reached, it changes nothing.
    *
-   * @return the flags word, or RETRY_FLAGS if the history read was torn
+   * @return the flags word, or {@link ReadOutcome#RETRY} if the history read was torn
    */
-  int flagsAfterRevert(int flags, long record, long target) {
-    if (record == NULL || record <= target) {
+  long flagsAfterRevert(int flags, long record, long target) {
+    if (record == NodeLayout.NO_VALUE || record <= target) {
       return flags;
     }
     long kept = vlog.asOf(vlog.arena().blocksAcquire(), record, target);
-    if (kept < NULL) {
-      return RETRY_FLAGS;
+    if (kept == ReadOutcome.RETRY) {
+      return ReadOutcome.RETRY;
     }
-    if (kept != NULL) {
-      return flags;
-    }
-    int keep = flags & NodeLayout.KEY_FLAGS_MASK & WritePath.persistentMask();
-    return keep == 0
-        ? (flags & NodeLayout.RED_BIT) | NodeLayout.DELETED_BIT
-        : (flags & NodeLayout.RED_BIT) | keep;
+    return kept != NodeLayout.NO_VALUE ? flags : RevertRule.flagsAfterUndoingFirstValue(flags);
   }
 
   /**
@@ -405,7 +229,7 @@ public final class Store {
    *
    * @return the arena of the value log
    */
-  public BlockArena valueArena() {
+  public MultiBlockArena valueArena() {
     return vlog.arena();
   }
 
@@ -414,7 +238,7 @@ public final class Store {
    *
    * @return the arena of the tree
    */
-  public BlockArena nodeArena() {
+  public SingleBlockArena nodeArena() {
     return nodeArena;
   }
 
@@ -461,22 +285,5 @@ public final class Store {
   static IllegalStateException valuesDiscarded() {
     return new IllegalStateException(
         "MemDB values were discarded (discardValues); only keys and flags remain");
-  }
-
-  <T> T underLock(Supplier<T> read) {
-    gate.fellBack();
-    var lock = gate.writeLock();
-    lock.lock();
-    try {
-      gate.checkOpen();
-      return read.get();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  static boolean valid(MemorySegment s, long node, int v) {
-    java.lang.invoke.VarHandle.loadLoadFence();
-    return NodeLayout.versionPlain(s, node) == v;
   }
 }

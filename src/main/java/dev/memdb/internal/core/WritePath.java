@@ -1,12 +1,12 @@
 package dev.memdb.internal.core;
 
-import static dev.memdb.internal.arena.Address.NULL;
+import static dev.memdb.internal.layout.NodeLayout.NO_NODE;
+import static dev.memdb.internal.layout.NodeLayout.NO_VALUE;
 
 import dev.memdb.EntryTooLargeException;
 import dev.memdb.FlagsOp;
 import dev.memdb.KeyFlag;
 import dev.memdb.TxnTooLargeException;
-import dev.memdb.internal.arena.ArenaMark;
 import dev.memdb.internal.layout.NodeLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,9 +21,11 @@ import java.lang.foreign.ValueLayout;
  */
 public final class WritePath {
   private static final int CONSTRAINT_CHECK = KeyFlag.NEED_CONSTRAINT_CHECK_IN_PREWRITE.mask();
-  private static final int PERSISTENT = persistentMask();
+  private static final int PERSISTENT = RevertRule.PERSISTENT;
 
-  private final Store store;
+  private final Store store; // immutable
+
+  // Writer-only (under the write lock).
   private long entrySizeLimit = Long.MAX_VALUE;
   private long bufferSizeLimit = Long.MAX_VALUE;
   private MemorySegment keyScratch = MemorySegment.ofArray(new byte[64]);
@@ -89,17 +91,18 @@ public final class WritePath {
       MemorySegment valueSegment,
       FlagsOp[] ops) {
     Store st = store;
+    assert st.gate.writeLock().isHeldByCurrentThread() : "write without the write lock";
     st.checkValues();
     var tree = st.tree;
     boolean hasValue = valueArray != null || valueSegment != null;
     long valueLength =
         valueArray != null ? valueArray.length : valueSegment != null ? valueSegment.byteSize() : 0;
     long node = tree.search(key, keyLength);
-    boolean fresh = node == NULL;
+    boolean fresh = node == NO_NODE;
     int oldFlags = fresh ? 0 : tree.flags(node);
     boolean revived = !fresh && (oldFlags & NodeLayout.DELETED_BIT) != 0;
-    long current = fresh ? NULL : tree.value(node);
-    int oldLength = current == NULL ? 0 : st.vlog.lengthPlain(current);
+    long current = fresh ? NO_VALUE : tree.value(node);
+    int oldLength = current == NO_VALUE ? 0 : st.vlog.lengthPlain(current);
 
     if (hasValue && keyLength + valueLength > entrySizeLimit) {
       throw new EntryTooLargeException(entrySizeLimit, keyLength + valueLength);
@@ -123,19 +126,17 @@ public final class WritePath {
         st.counters.dirtyPlain() || st.stages.depth() == 0 || (keyFlags & PERSISTENT) != 0;
     boolean inPlace =
         hasValue
-            && current != NULL
+            && current != NO_VALUE
             && oldLength == valueLength
             && oldLength > 0
             && current > st.stages.innermostStartPosition();
 
-    // The node arena's position before a new node, as primitives (no mark object on this path).
-    int nodeBlocks = st.nodeArena.blockCount();
-    long nodeUsed = st.nodeArena.lastUsed();
-    long nodeGrowth = st.nodeArena.growthSize();
+    // The node block's position before a new node, to undo it if the value cannot be appended.
+    long nodeMark = st.nodeArena.mark();
     if (fresh) {
       node = tree.allocate(key, keyLength);
     }
-    long record = NULL;
+    long record = NO_VALUE;
     if (hasValue && !inPlace) {
       try {
         record =
@@ -144,7 +145,7 @@ public final class WritePath {
                 : st.vlog.append(node, current, valueSegment);
       } catch (RuntimeException | Error e) {
         if (fresh) {
-          st.nodeArena.truncate(new ArenaMark(nodeBlocks, nodeUsed, nodeGrowth));
+          st.nodeArena.rollback(nodeMark);
         }
         throw e;
       }
@@ -155,10 +156,10 @@ public final class WritePath {
     if (fresh) {
       // The node is unreachable until linked: plain set-up, published by the parent's window.
       tree.setFlags(node, NodeLayout.RED_BIT | keyFlags);
-      if (record != NULL) {
+      if (record != NO_VALUE) {
         tree.setValue(node, record);
       }
-      tree.beginLink();
+      tree.beginLink(node);
       tree.link(node);
       st.counters.publish(keyCount, dataSize + growth, dirty);
       tree.endLink();
@@ -172,21 +173,11 @@ public final class WritePath {
         } else {
           st.vlog.overwrite(current, valueSegment);
         }
-      } else if (record != NULL) {
+      } else if (record != NO_VALUE) {
         tree.setValue(node, record);
       }
       st.counters.publish(keyCount, dataSize + growth, dirty);
       tree.endChange(node);
     }
-  }
-
-  static int persistentMask() {
-    int m = 0;
-    for (KeyFlag f : KeyFlag.values()) {
-      if (f.isPersistent()) {
-        m |= f.mask();
-      }
-    }
-    return m;
   }
 }

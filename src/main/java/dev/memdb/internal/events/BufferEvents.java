@@ -1,6 +1,6 @@
 package dev.memdb.internal.events;
 
-import dev.memdb.internal.arena.BlockArena;
+import dev.memdb.internal.arena.ArenaListener;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * One buffer's event sink: JFR events and trace logging for block growth and release, rollbacks,
  * resets and closes. Called by the writer only, never on a per-operation path.
  */
-public final class BufferEvents implements BlockArena.ArenaListener {
+public final class BufferEvents implements ArenaListener {
   private static final Logger LOG = LoggerFactory.getLogger("dev.memdb.MemDB");
   private static final AtomicLong IDS = new AtomicLong();
 

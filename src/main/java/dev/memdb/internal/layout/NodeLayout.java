@@ -2,6 +2,7 @@ package dev.memdb.internal.layout;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
+import dev.memdb.internal.arena.Address;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -9,34 +10,46 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * The red-black tree node, as it lies in the node arena, and its accessors.
+ * The red-black tree node, as it lies in the node block, and its accessors.
  *
  * <pre>
- * struct memdb_node {          // 40 bytes + key, 8-byte aligned, native byte order
+ * struct memdb_node {          // 36 bytes + key, padded to 8, native byte order
  *   int32_t  version;          //  0  even: stable; odd: the writer is changing this node
  *   uint16_t key_length;       //  4  immutable once linked
  *   uint16_t flags;            //  6  bit 15 red, bit 14 deleted, bits 0-13 key flags
- *   int64_t  parent;           //  8  node address or -1
- *   int64_t  left;             // 16  node address or -1
- *   int64_t  right;            // 24  node address or -1
- *   int64_t  value;            // 32  newest value-log record address, or -1 (no value)
- *   uint8_t  key[key_length];  // 40  immutable once linked
+ *   int64_t  value;            //  8  newest value-log record address, or -1 (no value)
+ *   int32_t  parent;           // 16  node reference or -1
+ *   int32_t  left;             // 20  node reference or -1
+ *   int32_t  right;            // 24  node reference or -1
+ *   int32_t  next;             // 28  in-order successor (next larger key), or -1
+ *   int32_t  prev;             // 32  in-order predecessor (next smaller key), or -1
+ *   uint8_t  key[key_length];  // 36  immutable once linked
  * };
  *
- *  0       4     6     8              16             24             32             40
- *  +-------+-----+-----+--------------+--------------+--------------+--------------+-----------
- *  |version|klen |flags|    parent    |     left     |    right     |    value     | key ...
- *  +-------+-----+-----+--------------+--------------+--------------+--------------+-----------
+ *  0       4     6     8              16      20      24      28      32      36
+ *  +-------+-----+-----+--------------+-------+-------+-------+-------+-------+-----------
+ *  |version|klen |flags|    value     |parent | left  | right | next  | prev  | key ...
+ *  +-------+-----+-----+--------------+-------+-------+-------+-------+-------+-----------
  * </pre>
+ *
+ * <p><b>Node references.</b> A node is named by its offset in the node block divided by {@link
+ * #ALIGNMENT} (a non-negative {@code int}, so the block can reach {@code 2^31 * 8} bytes), and no
+ * node by -1 in both the 32-bit links and the {@code long} a node travels in through the code: sign
+ * extension keeps -1 as -1 with no branch. {@link #at(long)} turns a reference into a byte offset.
+ *
+ * <p><b>In-order links.</b> {@code next} and {@code prev} chain every node in key order. The writer
+ * sets them when it links a node (the descent knows both neighbours) and never changes them
+ * afterwards: rotations keep the order and rolled-back nodes stay linked (marked deleted), so an
+ * iterator walks the chain instead of climbing the tree.
  *
  * <p><b>Barriers.</b> Accessor names say their ordering. Only the version carries barriers: {@code
  * setVersionRelease} (the end of a change) pairs with {@code versionAcquire} / {@code
  * headerAcquire} (a reader opening a window). Every other field — links, value pointer, flags — is
  * written plainly, either before the node is linked or inside the node's change window, so the
- * release that closes the window (the parent's, for a new node) publishes it together with the node
- * or record it points to; readers read those fields plainly inside a window they opened with an
- * acquiring read and validate it after. The version and the 8-byte fields are naturally aligned,
- * which acquire/release accesses need.
+ * release that closes the window (the parent's and the neighbours', for a new node) publishes it
+ * together with the node or record it points to; readers read those fields plainly inside a window
+ * they opened with an acquiring read and validate it after. The version and the value pointer are
+ * naturally aligned, which acquire/release accesses need.
  */
 public final class NodeLayout {
   /** The node header, without the key bytes. */
@@ -45,10 +58,12 @@ public final class NodeLayout {
               ValueLayout.JAVA_INT.withName("version"),
               ValueLayout.JAVA_SHORT.withName("key_length"),
               ValueLayout.JAVA_SHORT.withName("flags"),
-              ValueLayout.JAVA_LONG.withName("parent"),
-              ValueLayout.JAVA_LONG.withName("left"),
-              ValueLayout.JAVA_LONG.withName("right"),
-              ValueLayout.JAVA_LONG.withName("value"))
+              ValueLayout.JAVA_LONG.withName("value"),
+              ValueLayout.JAVA_INT.withName("parent"),
+              ValueLayout.JAVA_INT.withName("left"),
+              ValueLayout.JAVA_INT.withName("right"),
+              ValueLayout.JAVA_INT.withName("next"),
+              ValueLayout.JAVA_INT.withName("prev"))
           .withName("memdb_node");
 
   /** Offset of the version word. */
@@ -60,23 +75,38 @@ public final class NodeLayout {
   /** Offset of the flags word. */
   public static final long FLAGS_OFFSET = offset("flags");
 
-  /** Offset of the parent address. */
-  public static final long PARENT_OFFSET = offset("parent");
-
-  /** Offset of the left child address. */
-  public static final long LEFT_OFFSET = offset("left");
-
-  /** Offset of the right child address. */
-  public static final long RIGHT_OFFSET = offset("right");
-
   /** Offset of the value record address. */
   public static final long VALUE_OFFSET = offset("value");
+
+  /** Offset of the parent reference. */
+  public static final long PARENT_OFFSET = offset("parent");
+
+  /** Offset of the left child reference. */
+  public static final long LEFT_OFFSET = offset("left");
+
+  /** Offset of the right child reference. */
+  public static final long RIGHT_OFFSET = offset("right");
+
+  /** Offset of the in-order successor reference. */
+  public static final long NEXT_OFFSET = offset("next");
+
+  /** Offset of the in-order predecessor reference. */
+  public static final long PREV_OFFSET = offset("prev");
 
   /** Offset of the first key byte: the header's size. */
   public static final long KEY_OFFSET = LAYOUT.byteSize();
 
-  /** Alignment of every node. */
+  /** Alignment of every node, and the unit of node references. */
   public static final long ALIGNMENT = LAYOUT.byteAlignment();
+
+  /** log2 of {@link #ALIGNMENT}: a reference shifted left by this is a byte offset. */
+  private static final int REFERENCE_SHIFT = Long.numberOfTrailingZeros(ALIGNMENT);
+
+  /** The reference of no node, in links and in the code alike. */
+  public static final long NO_NODE = -1;
+
+  /** The value pointer of a node with no value (a flag-only or rolled-back key). */
+  public static final long NO_VALUE = Address.NULL;
 
   /** Flags bit: the node is red (clear: black). */
   public static final int RED_BIT = 1 << 15;
@@ -121,23 +151,26 @@ public final class NodeLayout {
   private static final int KEY_LENGTH_SHIFT = LITTLE_ENDIAN ? 32 : 16;
   private static final int FLAGS_SHIFT = LITTLE_ENDIAN ? 48 : 0;
 
-  /**
-   * A plain 64-bit word at an offset computed by the caller: a link (left or right), or the header
-   * word re-read to validate.
-   */
+  /** A plain 64-bit word: the header word re-read to validate. */
   private static final VarHandle WORD_AT =
       ValueLayout.JAVA_LONG_UNALIGNED.varHandle().withInvokeExactBehavior();
 
   /** The version with barriers (acquire, release, opaque). */
   private static final VarHandle VERSION = handle(LAYOUT, "version");
 
+  /** A plain 32-bit link at an offset computed by the caller (child or in-order neighbour). */
+  private static final VarHandle LINK_AT =
+      ValueLayout.JAVA_INT_UNALIGNED.varHandle().withInvokeExactBehavior();
+
   private static final VarHandle VERSION_PLAIN = handle(PLAIN_LAYOUT, "version");
   private static final VarHandle KEY_LENGTH = handle(PLAIN_LAYOUT, "key_length");
   private static final VarHandle FLAGS = handle(PLAIN_LAYOUT, "flags");
+  private static final VarHandle VALUE = handle(PLAIN_LAYOUT, "value");
   private static final VarHandle PARENT = handle(PLAIN_LAYOUT, "parent");
   private static final VarHandle LEFT = handle(PLAIN_LAYOUT, "left");
   private static final VarHandle RIGHT = handle(PLAIN_LAYOUT, "right");
-  private static final VarHandle VALUE = handle(PLAIN_LAYOUT, "value");
+  private static final VarHandle NEXT = handle(PLAIN_LAYOUT, "next");
+  private static final VarHandle PREV = handle(PLAIN_LAYOUT, "prev");
 
   private NodeLayout() {}
 
@@ -148,7 +181,7 @@ public final class NodeLayout {
    * @return header plus key
    */
   public static long size(int keyLength) {
-    return KEY_OFFSET + keyLength;
+    return (KEY_OFFSET + keyLength + ALIGNMENT - 1) & -ALIGNMENT;
   }
 
   // ---- version: even = stable, odd = being changed ----
@@ -210,8 +243,8 @@ public final class NodeLayout {
   }
 
   /**
-   * The first 8 key bytes, big-endian; immutable once linked. The key starts 8-byte aligned (at
-   * {@link #KEY_OFFSET} of an aligned node). REQUIRES: the key is at least 8 bytes long.
+   * The first 8 key bytes, big-endian; immutable once linked. REQUIRES: the key is at least 8 bytes
+   * long.
    */
   public static long keyPrefix(MemorySegment s, long node) {
     return (long) KEY_PREFIX.get(s, keyAt(node));
@@ -234,36 +267,56 @@ public final class NodeLayout {
     FLAGS.set(s, at(node), (short) flags);
   }
 
-  // ---- links ----
+  // ---- links: 32-bit node references ----
 
   /** Writer: the parent. */
   public static long parentPlain(MemorySegment s, long node) {
-    return (long) PARENT.get(s, at(node));
+    return (int) PARENT.get(s, at(node));
   }
 
   /** Writer, before linking or inside the node's change window: sets the parent. */
   public static void setParentPlain(MemorySegment s, long node, long parent) {
-    PARENT.set(s, at(node), parent);
+    PARENT.set(s, at(node), (int) parent);
   }
 
   /** Writer: the left child. */
   public static long leftPlain(MemorySegment s, long node) {
-    return (long) LEFT.get(s, at(node));
+    return (int) LEFT.get(s, at(node));
   }
 
   /** Writer, before linking or inside the node's change window: sets the left child. */
   public static void setLeftPlain(MemorySegment s, long node, long child) {
-    LEFT.set(s, at(node), child);
+    LEFT.set(s, at(node), (int) child);
   }
 
   /** Writer: the right child. */
   public static long rightPlain(MemorySegment s, long node) {
-    return (long) RIGHT.get(s, at(node));
+    return (int) RIGHT.get(s, at(node));
   }
 
   /** Writer, before linking or inside the node's change window: sets the right child. */
   public static void setRightPlain(MemorySegment s, long node, long child) {
-    RIGHT.set(s, at(node), child);
+    RIGHT.set(s, at(node), (int) child);
+  }
+
+  /** Writer: the in-order successor. */
+  public static long nextPlain(MemorySegment s, long node) {
+    return (int) NEXT.get(s, at(node));
+  }
+
+  /** Writer, before linking or inside the node's change window: sets the in-order successor. */
+  public static void setNextPlain(MemorySegment s, long node, long next) {
+    NEXT.set(s, at(node), (int) next);
+  }
+
+  /** Writer: the in-order predecessor. */
+  public static long prevPlain(MemorySegment s, long node) {
+    return (int) PREV.get(s, at(node));
+  }
+
+  /** Writer, before linking or inside the node's change window: sets the in-order predecessor. */
+  public static void setPrevPlain(MemorySegment s, long node, long prev) {
+    PREV.set(s, at(node), (int) prev);
   }
 
   /**
@@ -273,7 +326,15 @@ public final class NodeLayout {
    */
   public static long childPlain(MemorySegment s, long node, boolean right) {
     // One access at a computed offset rather than a branch between two handles.
-    return (long) WORD_AT.get(s, at(node) + (right ? RIGHT_OFFSET : LEFT_OFFSET));
+    return (int) LINK_AT.get(s, at(node) + (right ? RIGHT_OFFSET : LEFT_OFFSET));
+  }
+
+  /**
+   * Reader, inside a node's version window (see {@link #childPlain}): the in-order neighbour on one
+   * side, {@code next} when ascending, {@code prev} otherwise.
+   */
+  public static long neighbourPlain(MemorySegment s, long node, boolean ascending) {
+    return (int) LINK_AT.get(s, at(node) + (ascending ? NEXT_OFFSET : PREV_OFFSET));
   }
 
   // ---- value pointer ----
@@ -289,20 +350,29 @@ public final class NodeLayout {
   }
 
   /**
-   * Returns the in-block offset of a node address: accessors take whole addresses (block index in
-   * the high half) and address the block segment by the low half.
+   * Returns the byte offset in the node block of a node reference.
    *
-   * @param node a node address
-   * @return its offset in its block
+   * @param node a node reference, not {@link #NO_NODE}
+   * @return its byte offset
    */
   public static long at(long node) {
-    return node & 0xFFFF_FFFFL;
+    return node << REFERENCE_SHIFT;
   }
 
   /**
-   * Returns the in-block offset of a node's first key byte.
+   * Returns the reference of the node starting at a byte offset of the node block.
    *
-   * @param node a node address
+   * @param offset a byte offset, a multiple of {@link #ALIGNMENT}
+   * @return the node's reference
+   */
+  public static long referenceOf(long offset) {
+    return offset >>> REFERENCE_SHIFT;
+  }
+
+  /**
+   * Returns the byte offset in the node block of a node's first key byte.
+   *
+   * @param node a node reference
    * @return the offset of {@code key[0]}
    */
   public static long keyAt(long node) {

@@ -10,17 +10,17 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The value-log record: the value's bytes, then a 20-byte header. A record's address is the address
+ * The value-log record: the value's bytes, then a 16-byte header. A record's address is the address
  * just past its header, so records are read backwards from the tail and a record written after a
  * checkpoint has an address greater than the checkpoint's position.
  *
  * <pre>
  * [ value bytes (value_length) ][ struct memdb_value_header ]
  *                                                           ^ record address
- * struct memdb_value_header {  // 20 bytes, packed (unaligned), little-endian
+ * struct memdb_value_header {  // 16 bytes, packed (unaligned), little-endian
  *   uint32_t value_length;     //  0  0 = tombstone
  *   int64_t  previous;         //  4  the key's previous record, or -1: the history chain
- *   int64_t  node;             // 12  the key's node in the node arena
+ *   int32_t  node;             // 12  the key's node (a node reference, see NodeLayout)
  * };
  * </pre>
  *
@@ -31,16 +31,18 @@ import java.nio.ByteOrder;
 public final class RecordLayout {
   private static final ValueLayout.OfInt U32 =
       ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt I32 =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfLong I64 =
       ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /** The header that follows the value bytes. */
   public static final StructLayout HEADER =
       MemoryLayout.structLayout(
-              U32.withName("value_length"), I64.withName("previous"), I64.withName("node"))
+              U32.withName("value_length"), I64.withName("previous"), I32.withName("node"))
           .withName("memdb_value_header");
 
-  /** Header size: 20 bytes. */
+  /** Header size: 16 bytes. */
   public static final long HEADER_SIZE = HEADER.byteSize();
 
   /** Offset of the value length inside the header. */
@@ -80,7 +82,7 @@ public final class RecordLayout {
 
   /** The node the record belongs to. */
   public static long node(MemorySegment s, long end) {
-    return (long) NODE.get(s, end - HEADER_SIZE);
+    return (int) NODE.get(s, end - HEADER_SIZE);
   }
 
   /** The offset of the first value byte of the record ending at {@code end}. */
@@ -94,7 +96,7 @@ public final class RecordLayout {
     long h = end - HEADER_SIZE;
     VALUE_LENGTH.set(s, h, valueLength);
     PREVIOUS.set(s, h, previous);
-    NODE.set(s, h, node);
+    NODE.set(s, h, (int) node);
   }
 
   private static VarHandle handle(String name) {

@@ -1,8 +1,8 @@
 package dev.memdb.internal.tree;
 
-import static dev.memdb.internal.arena.Address.NULL;
+import static dev.memdb.internal.layout.NodeLayout.NO_NODE;
 
-import dev.memdb.internal.arena.BlockArena;
+import dev.memdb.internal.arena.SingleBlockArena;
 import dev.memdb.internal.layout.NodeLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,39 +12,44 @@ import java.lang.invoke.VarHandle;
  * The writer's side of the red-black tree over node addresses (CLRS, with parent links and no
  * physical delete: rolled-back keys stay linked, marked deleted).
  *
+ * <p>Besides the tree links, every node is chained to its in-order neighbours ({@code next}, {@code
+ * prev}). A node is chained when it is linked, inside the same bracket as its parent's child link,
+ * and the chain never changes afterwards: rotations keep the key order, and nothing is unlinked.
+ *
  * <p><b>Thread safety.</b> Every method here runs under the buffer's write lock; the writer reads
  * its own nodes with plain loads. Concurrent {@link TreeReader}s never lock, so every change a
  * reader could observe is bracketed: {@link #beginChange(long)} makes the node's version odd and
  * fences stores, the change is made, {@link #endChange(long)} makes the version even again with a
  * release store. A rotation brackets every node whose links it changes (and the header when the
- * root moves). A new node is written completely, with plain stores, before it is linked inside its
- * parent's window; the release that closes that window publishes node and link together. Fields
- * other than the version are stored plainly: a reader reads them only inside a window it opened
- * with an acquiring read of the version, and validates it after. The root pointer lives in a
- * versioned header (two heap fields) treated like a node.
+ * root moves). A new node is written completely, with plain stores, before it is linked inside the
+ * windows of its parent and of its other in-order neighbour; the releases that close them publish
+ * node and links together. Fields other than the version are stored plainly: a reader reads them
+ * only inside a window it opened with an acquiring read of the version, and validates it after. The
+ * root pointer lives in a versioned header (two heap fields) treated like a node.
  */
 public final class RedBlackTree {
-  private final BlockArena nodes;
-  private final RootHeader header = new RootHeader();
+  private final SingleBlockArena nodes; // immutable
+  private final RootHeader header = new RootHeader(); // immutable reference; fields: see RootHeader
 
   // Where the last search would link a new node (writer-only scratch).
-  private long insertParent = NULL;
+  private long insertParent = NO_NODE;
   private boolean insertRight;
+
+  // The new node's in-order neighbour that is not its parent, once beginLink found it
+  // (writer-only).
+  private long otherNeighbour = NO_NODE;
 
   // The node with the largest key (writer-only). Keys often arrive in ascending order
   // (auto-increment ids, sequential loads); a key above it is linked as its right child without a
   // descent. Rotations never change which node is the largest, nor give it a right child.
-  private long maxNode = NULL;
+  private long maxNode = NO_NODE;
 
   /**
    * Creates an empty tree.
    *
    * @param nodes the arena nodes are allocated in
    */
-  public RedBlackTree(BlockArena nodes) {
-    if (!nodes.isContiguous()) {
-      throw new IllegalArgumentException("the tree needs a contiguous node arena");
-    }
+  public RedBlackTree(SingleBlockArena nodes) {
     this.nodes = nodes;
   }
 
@@ -53,7 +58,7 @@ public final class RedBlackTree {
    *
    * @return the arena
    */
-  public BlockArena nodes() {
+  public SingleBlockArena nodes() {
     return nodes;
   }
 
@@ -76,7 +81,7 @@ public final class RedBlackTree {
   /**
    * Writer: the root.
    *
-   * @return the root node or NULL
+   * @return the root node or NO_NODE
    */
   public long root() {
     return header.rootPlain();
@@ -87,27 +92,27 @@ public final class RedBlackTree {
    *
    * @param key the key's bytes, from offset 0
    * @param keyLength the key's length
-   * @return its node, or NULL
+   * @return its node, or NO_NODE
    */
   public long search(MemorySegment key, long keyLength) {
     long keyPrefix = Keys.prefix(key, keyLength);
     long max = maxNode;
-    if (max != NULL) {
-      int cmp = Keys.compare(key, keyLength, keyPrefix, nodes.singlePlain(), max);
+    if (max != NO_NODE) {
+      int cmp = Keys.compare(key, keyLength, keyPrefix, nodes.segmentPlain(), max);
       if (cmp > 0) {
         insertParent = max;
         insertRight = true;
-        return NULL;
+        return NO_NODE;
       }
       if (cmp == 0) {
         return max;
       }
     }
-    long parent = NULL;
+    long parent = NO_NODE;
     boolean right = false;
     long n = root();
-    MemorySegment s = nodes.singlePlain();
-    while (n != NULL) {
+    MemorySegment s = nodes.segmentPlain();
+    while (n != NO_NODE) {
       int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
       if (cmp == 0) {
         return n;
@@ -118,7 +123,7 @@ public final class RedBlackTree {
     }
     insertParent = parent;
     insertRight = right;
-    return NULL;
+    return NO_NODE;
   }
 
   /**
@@ -126,54 +131,89 @@ public final class RedBlackTree {
    *
    * @param key the key's bytes, from offset 0
    * @param length the key's length
-   * @return the node's address
+   * @return the node's reference
+   * @throws dev.memdb.IndexTooLargeException if the node block is at its limit (nothing allocated)
    * @throws OutOfMemoryError if the arena could not grow (nothing allocated)
    */
   public long allocate(MemorySegment key, long length) {
     int keyLength = (int) length;
-    long n = nodes.allocate(NodeLayout.size(keyLength));
-    MemorySegment s = nodes.singlePlain();
+    long n = NodeLayout.referenceOf(nodes.allocate(NodeLayout.size(keyLength)));
+    MemorySegment s = nodes.segmentPlain();
     // A pooled block may hold old bytes; write every field before the node can be reached.
     NodeLayout.setVersionOpaque(s, n, 0);
     NodeLayout.setKeyLength(s, n, keyLength);
     NodeLayout.setFlagsPlain(s, n, NodeLayout.RED_BIT);
-    NodeLayout.setParentPlain(s, n, NULL);
-    NodeLayout.setLeftPlain(s, n, NULL);
-    NodeLayout.setRightPlain(s, n, NULL);
-    NodeLayout.setValuePlain(s, n, NULL);
+    NodeLayout.setValuePlain(s, n, NodeLayout.NO_VALUE);
+    NodeLayout.setParentPlain(s, n, NO_NODE);
+    NodeLayout.setLeftPlain(s, n, NO_NODE);
+    NodeLayout.setRightPlain(s, n, NO_NODE);
+    NodeLayout.setNextPlain(s, n, NO_NODE);
+    NodeLayout.setPrevPlain(s, n, NO_NODE);
     MemorySegment.copy(key, 0, s, NodeLayout.keyAt(n), keyLength);
     return n;
   }
 
   /**
-   * Writer: opens the change window of the node (or header) a new node will be linked under.
-   * REQUIRES: the last {@link #search} did not find the key.
-   */
-  public void beginLink() {
-    beginChangeOrHeader(insertParent);
-  }
-
-  /**
-   * Writer: links a node allocated for the last searched key. REQUIRES: {@link #beginLink()}.
+   * Writer: chains a node allocated for the last searched key to its in-order neighbours (it is
+   * still unreachable), then opens the change windows of the nodes its linking changes: the parent
+   * (or the header) and the other neighbour. The parent is one neighbour: a left child's successor,
+   * a right child's predecessor. REQUIRES: the last {@link #search} did not find the key.
    *
    * @param node the new node, fully written
    */
+  public void beginLink(long node) {
+    MemorySegment s = nodes.segmentPlain();
+    long p = insertParent;
+    long pred = NO_NODE;
+    long succ = NO_NODE;
+    if (p != NO_NODE) {
+      pred = insertRight ? p : NodeLayout.prevPlain(s, p);
+      succ = insertRight ? NodeLayout.nextPlain(s, p) : p;
+    }
+    NodeLayout.setParentPlain(s, node, p);
+    NodeLayout.setPrevPlain(s, node, pred);
+    NodeLayout.setNextPlain(s, node, succ);
+    otherNeighbour = insertRight ? succ : pred;
+    openOrHeader(p);
+    if (otherNeighbour != NO_NODE) {
+      open(otherNeighbour);
+    }
+    VarHandle.storeStoreFence();
+  }
+
+  /**
+   * Writer: links a node chained by {@link #beginLink(long)}: the parent's child link and both
+   * neighbours' chain links.
+   *
+   * @param node the new node
+   */
   public void link(long node) {
-    if (insertParent == maxNode && (insertRight || maxNode == NULL)) {
+    if (insertParent == maxNode && (insertRight || maxNode == NO_NODE)) {
       maxNode = node;
     }
-    NodeLayout.setParentPlain(nodes.singlePlain(), node, insertParent);
-    if (insertParent == NULL) {
+    MemorySegment s = nodes.segmentPlain();
+    long pred = NodeLayout.prevPlain(s, node);
+    long succ = NodeLayout.nextPlain(s, node);
+    if (pred != NO_NODE) {
+      NodeLayout.setNextPlain(s, pred, node);
+    }
+    if (succ != NO_NODE) {
+      NodeLayout.setPrevPlain(s, succ, node);
+    }
+    if (insertParent == NO_NODE) {
       header.setRootRelease(node);
     } else if (insertRight) {
-      NodeLayout.setRightPlain(nodes.singlePlain(), insertParent, node);
+      NodeLayout.setRightPlain(s, insertParent, node);
     } else {
-      NodeLayout.setLeftPlain(nodes.singlePlain(), insertParent, node);
+      NodeLayout.setLeftPlain(s, insertParent, node);
     }
   }
 
-  /** Writer: closes the window {@link #beginLink()} opened. */
+  /** Writer: closes the windows {@link #beginLink(long)} opened; the releases publish the links. */
   public void endLink() {
+    if (otherNeighbour != NO_NODE) {
+      endChange(otherNeighbour);
+    }
     endChangeOrHeader(insertParent);
   }
 
@@ -185,13 +225,13 @@ public final class RedBlackTree {
   public void rebalanceAfterInsert(long z) {
     while (true) {
       long p = parent(z);
-      if (p == NULL || !isRed(p)) {
+      if (p == NO_NODE || !isRed(p)) {
         break;
       }
       long g = parent(p);
       boolean parentIsLeft = p == left(g);
       long uncle = parentIsLeft ? right(g) : left(g);
-      if (uncle != NULL && isRed(uncle)) {
+      if (uncle != NO_NODE && isRed(uncle)) {
         // Recolour the three nodes in one bracket: one fence on each side instead of three.
         open(p);
         open(uncle);
@@ -231,14 +271,14 @@ public final class RedBlackTree {
    * @param recolor whether the rising node turns black and {@code x} red (insert fix-up, case 3)
    */
   private void rotate(long x, boolean leftRotation, boolean recolor) {
-    MemorySegment s = nodes.singlePlain();
+    MemorySegment s = nodes.segmentPlain();
     long y = leftRotation ? NodeLayout.rightPlain(s, x) : NodeLayout.leftPlain(s, x);
     long beta = leftRotation ? NodeLayout.leftPlain(s, y) : NodeLayout.rightPlain(s, y);
     long p = NodeLayout.parentPlain(s, x);
     openOrHeader(p);
     open(x);
     open(y);
-    if (beta != NULL) {
+    if (beta != NO_NODE) {
       open(beta);
     }
     VarHandle.storeStoreFence();
@@ -249,11 +289,11 @@ public final class RedBlackTree {
       NodeLayout.setLeftPlain(s, x, beta);
       NodeLayout.setRightPlain(s, y, x);
     }
-    if (beta != NULL) {
+    if (beta != NO_NODE) {
       NodeLayout.setParentPlain(s, beta, x);
     }
     NodeLayout.setParentPlain(s, y, p);
-    if (p == NULL) {
+    if (p == NO_NODE) {
       header.setRootRelease(y);
     } else if (NodeLayout.leftPlain(s, p) == x) {
       NodeLayout.setLeftPlain(s, p, y);
@@ -266,7 +306,7 @@ public final class RedBlackTree {
       NodeLayout.setFlagsPlain(s, x, NodeLayout.flagsPlain(s, x) | NodeLayout.RED_BIT);
     }
     VarHandle.releaseFence();
-    if (beta != NULL) {
+    if (beta != NO_NODE) {
       close(beta);
     }
     close(y);
@@ -284,7 +324,7 @@ public final class RedBlackTree {
    * @param node the node about to change
    */
   public void beginChange(long node) {
-    MemorySegment s = nodes.singlePlain();
+    MemorySegment s = nodes.segmentPlain();
     NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
     VarHandle.storeStoreFence();
   }
@@ -295,24 +335,24 @@ public final class RedBlackTree {
    * @param node the node that changed
    */
   public void endChange(long node) {
-    MemorySegment s = nodes.singlePlain();
+    MemorySegment s = nodes.segmentPlain();
     NodeLayout.setVersionRelease(s, node, NodeLayout.versionPlain(s, node) + 1);
   }
 
   /** Makes a node's version odd without a fence; the caller fences once for several nodes. */
   private void open(long node) {
-    MemorySegment s = nodes.singlePlain();
+    MemorySegment s = nodes.segmentPlain();
     NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
   }
 
   /** Makes a node's version even after the caller's release fence (see {@link #rotate}). */
   private void close(long node) {
-    MemorySegment s = nodes.singlePlain();
+    MemorySegment s = nodes.segmentPlain();
     NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
   }
 
   private void openOrHeader(long node) {
-    if (node == NULL) {
+    if (node == NO_NODE) {
       header.setVersionOpaque(header.versionPlain() + 1);
     } else {
       open(node);
@@ -320,7 +360,7 @@ public final class RedBlackTree {
   }
 
   private void closeOrHeader(long node) {
-    if (node == NULL) {
+    if (node == NO_NODE) {
       header.setVersionRelease(header.versionPlain() + 1);
     } else {
       close(node);
@@ -328,7 +368,7 @@ public final class RedBlackTree {
   }
 
   private void beginChangeOrHeader(long node) {
-    if (node == NULL) {
+    if (node == NO_NODE) {
       header.setVersionOpaque(header.versionPlain() + 1);
       VarHandle.storeStoreFence();
     } else {
@@ -337,7 +377,7 @@ public final class RedBlackTree {
   }
 
   private void endChangeOrHeader(long node) {
-    if (node == NULL) {
+    if (node == NO_NODE) {
       header.setVersionRelease(header.versionPlain() + 1);
     } else {
       endChange(node);
@@ -349,60 +389,74 @@ public final class RedBlackTree {
    * standing on the old root retry.
    */
   public void clear() {
-    maxNode = NULL;
-    beginChangeOrHeader(NULL);
-    header.setRootRelease(NULL);
-    endChangeOrHeader(NULL);
+    maxNode = NO_NODE;
+    beginChangeOrHeader(NO_NODE);
+    header.setRootRelease(NO_NODE);
+    endChangeOrHeader(NO_NODE);
   }
 
   // ---------------------------------------------------------------- writer field access
 
   /** Writer: the flags word of a node. */
   public int flags(long node) {
-    return NodeLayout.flagsPlain(nodes.singlePlain(), node);
+    return NodeLayout.flagsPlain(nodes.segmentPlain(), node);
   }
 
   /** Writer, inside a change window: sets the flags word. */
   public void setFlags(long node, int flags) {
-    NodeLayout.setFlagsPlain(nodes.singlePlain(), node, flags);
+    NodeLayout.setFlagsPlain(nodes.segmentPlain(), node, flags);
+  }
+
+  /** Writer: the in-order successor of a node, or NO_NODE. */
+  public long next(long node) {
+    return NodeLayout.nextPlain(nodes.segmentPlain(), node);
+  }
+
+  /** Writer: the in-order predecessor of a node, or NO_NODE. */
+  public long prev(long node) {
+    return NodeLayout.prevPlain(nodes.segmentPlain(), node);
   }
 
   /** Writer: the value record of a node. */
   public long value(long node) {
-    return NodeLayout.valuePlain(nodes.singlePlain(), node);
+    return NodeLayout.valuePlain(nodes.segmentPlain(), node);
   }
 
   /** Writer, inside a change window: points a node at a value record. */
   public void setValue(long node, long record) {
-    NodeLayout.setValuePlain(nodes.singlePlain(), node, record);
+    NodeLayout.setValuePlain(nodes.segmentPlain(), node, record);
   }
 
   /** Writer: the key length of a node. */
   public int keyLength(long node) {
-    return NodeLayout.keyLength(nodes.singlePlain(), node);
+    return NodeLayout.keyLength(nodes.segmentPlain(), node);
   }
 
   /** Writer: a copy of a node's key. */
   public byte[] key(long node) {
-    MemorySegment s = nodes.singlePlain();
+    MemorySegment s = nodes.segmentPlain();
     byte[] k = new byte[NodeLayout.keyLength(s, node)];
     MemorySegment.copy(s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(node), k, 0, k.length);
     return k;
   }
 
-  private long parent(long n) {
-    return NodeLayout.parentPlain(nodes.singlePlain(), n);
+  /** Writer: the parent of a node, or NO_NODE. */
+  public long parent(long n) {
+    return NodeLayout.parentPlain(nodes.segmentPlain(), n);
   }
 
-  private long left(long n) {
-    return NodeLayout.leftPlain(nodes.singlePlain(), n);
+  /** Writer: the left child of a node, or NO_NODE. */
+  public long left(long n) {
+    return NodeLayout.leftPlain(nodes.segmentPlain(), n);
   }
 
-  private long right(long n) {
-    return NodeLayout.rightPlain(nodes.singlePlain(), n);
+  /** Writer: the right child of a node, or NO_NODE. */
+  public long right(long n) {
+    return NodeLayout.rightPlain(nodes.segmentPlain(), n);
   }
 
-  private boolean isRed(long n) {
+  /** Writer: whether a node is red. */
+  public boolean isRed(long n) {
     return (flags(n) & NodeLayout.RED_BIT) != 0;
   }
 

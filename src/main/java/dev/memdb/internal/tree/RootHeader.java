@@ -1,6 +1,6 @@
 package dev.memdb.internal.tree;
 
-import static dev.memdb.internal.arena.Address.NULL;
+import static dev.memdb.internal.layout.NodeLayout.NO_NODE;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -13,7 +13,7 @@ abstract class RootHeaderPadBefore {
 /** The root pointer and its version: every reader loads them, the writer rarely changes them. */
 abstract class RootHeaderFields extends RootHeaderPadBefore {
   int version;
-  long root = NULL;
+  long root = NO_NODE;
 }
 
 /**

@@ -2,7 +2,8 @@ package dev.memdb.internal.vlog;
 
 import dev.memdb.internal.arena.Address;
 import dev.memdb.internal.arena.ArenaMark;
-import dev.memdb.internal.arena.BlockArena;
+import dev.memdb.internal.arena.MultiBlockArena;
+import dev.memdb.internal.layout.ReadOutcome;
 import dev.memdb.internal.layout.RecordLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,14 +21,14 @@ import java.lang.foreign.ValueLayout;
 public final class ValueLog {
   private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
 
-  private final BlockArena arena;
+  private final MultiBlockArena arena;
 
   /**
    * Creates a value log over an (unaligned) arena.
    *
    * @param arena the arena records are appended to
    */
-  public ValueLog(BlockArena arena) {
+  public ValueLog(MultiBlockArena arena) {
     this.arena = arena;
   }
 
@@ -36,7 +37,7 @@ public final class ValueLog {
    *
    * @return the value arena
    */
-  public BlockArena arena() {
+  public MultiBlockArena arena() {
     return arena;
   }
 
@@ -197,15 +198,15 @@ public final class ValueLog {
    * @param table the value block table the reader loaded
    * @param newest the node's current record, or NULL
    * @param asOf the snapshot's position ({@link ArenaMark#position()})
-   * @return that record, {@link Address#NULL} if none, or {@code -2} if the chain is corrupt (the
-   *     reader raced a revert and must retry)
+   * @return that record, {@link Address#NULL} if none, or {@link ReadOutcome#RETRY} if the chain is
+   *     torn (the reader raced a revert)
    */
   public long asOf(MemorySegment[] table, long newest, long asOf) {
     long r = newest;
     while (r != Address.NULL && r > asOf) {
       long prev = previous(table, r);
       if (prev != Address.NULL && prev >= r) {
-        return -2; // history only points to older records; anything else is a torn read
+        return ReadOutcome.RETRY; // history only points to older records: a torn read
       }
       r = prev;
     }

@@ -36,6 +36,15 @@ public interface KvStore extends AutoCloseable {
    */
   long scan(byte[] lower, int n);
 
+  /**
+   * Iterates over all entries ascending, copying every key into {@code keyDst} and every value into
+   * {@code valueDst} (a transaction's commit path: each entry is handed to the caller's buffers).
+   * Both arrays are large enough for every entry.
+   *
+   * @return the sum of the key and value lengths copied
+   */
+  long copyAll(byte[] keyDst, byte[] valueDst);
+
   /** Iterates over all entries ascending without reading them (the Go MemDbIter loop); returns the count. */
   long iterateAll();
 

@@ -59,6 +59,16 @@ public final class LockedStore implements KvStore {
   }
 
   @Override
+  public long copyAll(byte[] keyDst, byte[] valueDst) {
+    read.lock();
+    try {
+      return inner.copyAll(keyDst, valueDst);
+    } finally {
+      read.unlock();
+    }
+  }
+
+  @Override
   public long iterateAll() {
     read.lock();
     try {

@@ -54,6 +54,17 @@ public final class MemDbStore implements KvStore {
   }
 
   @Override
+  public long copyAll(byte[] keyDst, byte[] valueDst) {
+    long sum = 0;
+    try (MemDBIterator it = db.iterator(null, null)) {
+      for (; it.valid(); it.next()) {
+        sum += it.key(keyDst) + it.value(valueDst);
+      }
+    }
+    return sum;
+  }
+
+  @Override
   public long iterateAll() {
     long count = 0;
     try (MemDBIterator it = db.iterator(null, null)) {

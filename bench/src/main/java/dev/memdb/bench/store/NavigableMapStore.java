@@ -63,6 +63,19 @@ public final class NavigableMapStore implements KvStore {
   }
 
   @Override
+  public long copyAll(byte[] keyDst, byte[] valueDst) {
+    long sum = 0;
+    for (Map.Entry<byte[], byte[]> e : map.entrySet()) {
+      byte[] k = e.getKey();
+      byte[] v = e.getValue();
+      System.arraycopy(k, 0, keyDst, 0, k.length);
+      System.arraycopy(v, 0, valueDst, 0, v.length);
+      sum += k.length + v.length;
+    }
+    return sum;
+  }
+
+  @Override
   public long iterateAll() {
     long count = 0;
     for (Iterator<Map.Entry<byte[], byte[]>> it = map.entrySet().iterator(); it.hasNext(); it.next()) {

@@ -110,6 +110,23 @@ public final class RocksDbStore implements KvStore {
   }
 
   @Override
+  public long copyAll(byte[] keyDst, byte[] valueDst) {
+    long sum = 0;
+    try (RocksIterator baseIt = base().newIterator();
+        RocksIterator it = batch.newIteratorWithBase(baseIt)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        // The JNI iterator copies into a new array each time; then into the caller's buffers.
+        byte[] k = it.key();
+        byte[] v = it.value();
+        System.arraycopy(k, 0, keyDst, 0, k.length);
+        System.arraycopy(v, 0, valueDst, 0, v.length);
+        sum += k.length + v.length;
+      }
+    }
+    return sum;
+  }
+
+  @Override
   public long iterateAll() {
     long count = 0;
     try (RocksIterator baseIt = base().newIterator();
