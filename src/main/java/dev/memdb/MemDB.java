@@ -97,6 +97,11 @@ public final class MemDB implements AutoCloseable {
     return new MemDB(options, allocator, IndexTooLargeException.MAX_INDEX_BYTES);
   }
 
+  /** Tests: the buffer's internals, for invariant checks under the write lock. */
+  Store store() {
+    return store;
+  }
+
   /** Tests: a buffer whose node block stops growing at {@code maxIndexBytes}. */
   static MemDB create(MemDBOptions options, BlockAllocator allocator, long maxIndexBytes) {
     return new MemDB(options, allocator, maxIndexBytes);

@@ -61,6 +61,9 @@ class MemDBRandomizedTest {
               byte[] key = randomBytes(rnd, 1, 19);
               db.set(key, key);
               g.put(key, key);
+              if (i % 10_000 == 0) {
+                TestKeys.checkTree(db);
+              }
             }
             assertEquals(g.size(), db.keyCount());
             long size = 0;

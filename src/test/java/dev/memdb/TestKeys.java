@@ -84,7 +84,19 @@ final class TestKeys {
    * full forward iterator in lockstep, iterator(key, null) lands on key, descendingIterator(null,
    * key) lands on the previous golden key; then a full reverse iterator matches golden in reverse.
    */
+  /** Checks the red-black invariants and the in-order links of a buffer's tree. */
+  static void checkTree(MemDB db) {
+    var lock = db.store().gate().writeLock();
+    lock.lock();
+    try {
+      dev.memdb.internal.tree.RedBlackInvariants.check(db.store().tree());
+    } finally {
+      lock.unlock();
+    }
+  }
+
   static void checkConsist(MemDB db, TreeMap<byte[], byte[]> golden) {
+    checkTree(db);
     assertEquals(golden.size(), db.keyCount(), "keyCount");
     long size = 0;
     for (Map.Entry<byte[], byte[]> e : golden.entrySet()) {

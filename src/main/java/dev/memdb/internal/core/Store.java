@@ -78,6 +78,15 @@ public final class Store {
   }
 
   /**
+   * Returns the tree, for the writer and for invariant checks under the write lock.
+   *
+   * @return the red-black tree
+   */
+  public RedBlackTree tree() {
+    return tree;
+  }
+
+  /**
    * Returns the write path.
    *
    * @return set, delete, updateFlags

@@ -1,0 +1,90 @@
+package dev.memdb.internal.tree;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.memdb.internal.arena.ArenaListener;
+import dev.memdb.internal.arena.BlockAllocator;
+import dev.memdb.internal.arena.SingleBlockArena;
+import dev.memdb.internal.layout.NodeLayout;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The invariant checker accepts the trees the writer builds and reports each kind of damage. */
+class RedBlackInvariantsTest {
+  private static RedBlackTree tree(int keys, long seed) {
+    SingleBlockArena nodes =
+        new SingleBlockArena(
+            "nodes", BlockAllocator.sharedArenas(), 4096, 1L << 30, ArenaListener.NONE, () -> {});
+    RedBlackTree t = new RedBlackTree(nodes);
+    Random rnd = new Random(seed);
+    for (int i = 0; i < keys; i++) {
+      MemorySegment k = MemorySegment.ofArray(ByteBuffer.allocate(4).putInt(rnd.nextInt()).array());
+      if (t.search(k, 4) == NodeLayout.NO_NODE) {
+        long n = t.allocate(k, 4);
+        t.beginLink(n);
+        t.link(n);
+        t.endLink();
+        t.rebalanceAfterInsert(n);
+      }
+    }
+    return t;
+  }
+
+  @Test
+  void acceptsRandomAndAscendingTrees() {
+    RedBlackTree t = tree(5000, 1);
+    assertTrue(RedBlackInvariants.check(t) > 4900);
+    RedBlackTree asc =
+        new RedBlackTree(
+            new SingleBlockArena(
+                "nodes",
+                BlockAllocator.sharedArenas(),
+                4096,
+                1L << 30,
+                ArenaListener.NONE,
+                () -> {}));
+    for (int i = 0; i < 3000; i++) {
+      MemorySegment k = MemorySegment.ofArray(ByteBuffer.allocate(4).putInt(i).array());
+      assertEquals(NodeLayout.NO_NODE, asc.search(k, 4));
+      long n = asc.allocate(k, 4);
+      asc.beginLink(n);
+      asc.link(n);
+      asc.endLink();
+      asc.rebalanceAfterInsert(n);
+    }
+    assertEquals(3000, RedBlackInvariants.check(asc));
+  }
+
+  @Test
+  void reportsARedRootAndARedRedPair() {
+    RedBlackTree t = tree(200, 2);
+    RedBlackInvariants.setRedPlain(t, t.root(), true);
+    assertThrows(AssertionError.class, () -> RedBlackInvariants.check(t));
+    RedBlackInvariants.setRedPlain(t, t.root(), false);
+    RedBlackInvariants.check(t);
+    long child = t.left(t.root());
+    RedBlackInvariants.setRedPlain(t, child, !t.isRed(child));
+    AssertionError e = assertThrows(AssertionError.class, () -> RedBlackInvariants.check(t));
+    assertTrue(
+        e.getMessage().contains("black heights") || e.getMessage().contains("red"), e.getMessage());
+  }
+
+  @Test
+  void reportsInOrderLinksThatDisagreeWithTheTree() {
+    RedBlackTree t = tree(200, 3);
+    MemorySegment s = t.nodes().segmentPlain();
+    long root = t.root();
+    long next = t.next(root);
+    NodeLayout.setNextPlain(s, root, t.next(next));
+    AssertionError e = assertThrows(AssertionError.class, () -> RedBlackInvariants.check(t));
+    assertTrue(e.getMessage().contains("next chain"), e.getMessage());
+    NodeLayout.setNextPlain(s, root, next);
+    NodeLayout.setPrevPlain(s, next, NodeLayout.NO_NODE);
+    e = assertThrows(AssertionError.class, () -> RedBlackInvariants.check(t));
+    assertTrue(e.getMessage().contains("prev chain"), e.getMessage());
+  }
+}
