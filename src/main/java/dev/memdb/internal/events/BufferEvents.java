@@ -1,17 +1,24 @@
 package dev.memdb.internal.events;
 
 import dev.memdb.internal.arena.ArenaListener;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One buffer's event sink: JFR events and trace logging for block growth and release, rollbacks,
  * resets and closes. Called by the writer only, never on a per-operation path.
+ *
+ * <p>Logging goes through {@link System.Logger} (java.base, no dependency): by default to
+ * java.util.logging, where {@code TRACE} is {@code FINER} and nothing is printed at the default
+ * level; to SLF4J or Log4j when the application installs a bridge. Messages are built only after
+ * {@code isLoggable}, so disabled logging costs one level check.
  */
 public final class BufferEvents implements ArenaListener {
-  private static final Logger LOG = LoggerFactory.getLogger("dev.memdb.MemDB");
+  /** The logger's name (README: configure it, or {@code dev.memdb}, to see memdb's logs). */
+  private static final Logger LOG = System.getLogger("dev.memdb.MemDB");
+
   private static final AtomicLong IDS = new AtomicLong();
 
   private final long id = IDS.incrementAndGet();
@@ -57,14 +64,20 @@ public final class BufferEvents implements ArenaListener {
       e.footprint = footprint.getAsLong();
       e.commit();
     }
-    if (LOG.isTraceEnabled()) {
-      LOG.trace(
-          "memdb#{} {} arena: {} a block of {} bytes ({} in the arena now)",
-          id,
-          arena,
-          what,
-          bytes,
-          arenaAllocated);
+    if (LOG.isLoggable(Level.TRACE)) {
+      LOG.log(
+          Level.TRACE,
+          "memdb#"
+              + id
+              + " "
+              + arena
+              + " arena: "
+              + what
+              + " a block of "
+              + bytes
+              + " bytes ("
+              + arenaAllocated
+              + " in the arena now)");
     }
   }
 
@@ -122,13 +135,18 @@ public final class BufferEvents implements ArenaListener {
       e.keys = keys;
       e.commit();
     }
-    if (LOG.isTraceEnabled()) {
-      LOG.trace(
-          "memdb#{} {}: {} keys, {} bytes freed",
-          id,
-          action,
-          keys,
-          footprintBefore - footprint.getAsLong());
+    if (LOG.isLoggable(Level.TRACE)) {
+      LOG.log(
+          Level.TRACE,
+          "memdb#"
+              + id
+              + " "
+              + action
+              + ": "
+              + keys
+              + " keys, "
+              + (footprintBefore - footprint.getAsLong())
+              + " bytes freed");
     }
   }
 }
