@@ -70,22 +70,6 @@ public enum FlagsOp {
     return (bits & ~clear) | set;
   }
 
-  /**
-   * Applies operations left to right.
-   *
-   * @param bits the flag bits before
-   * @param ops the operations; null elements are ignored
-   * @return the flag bits after
-   */
-  static int applyAll(int bits, FlagsOp[] ops) {
-    for (FlagsOp op : ops) {
-      if (op != null) {
-        bits = op.apply(bits);
-      }
-    }
-    return bits;
-  }
-
   private static int bits(KeyFlag... flags) {
     int b = 0;
     for (KeyFlag f : flags) {

@@ -153,6 +153,26 @@ public final class Store {
   }
 
   /**
+   * Reads a key's value as of a value-log position (a snapshot) into a caller's array, allocating
+   * nothing.
+   *
+   * @return the value's length (copied only if {@code <= dst.length}), or {@link #ABSENT}
+   */
+  long getIntoAsOf(byte[] key, byte[] dst, long asOf, Runnable stillValid) {
+    return read(KeyScratch.of(key), key.length, asOf, stillValid, dst, null, null);
+  }
+
+  /**
+   * Reads a key's value as of a value-log position (a snapshot) into a caller's segment, allocating
+   * nothing.
+   *
+   * @return the value's length (copied only if {@code <= dst.byteSize()}), or {@link #ABSENT}
+   */
+  long getIntoAsOf(MemorySegment key, MemorySegment dst, long asOf, Runnable stillValid) {
+    return read(key, key.byteSize(), asOf, stillValid, null, dst, null);
+  }
+
+  /**
    * The one read core of every value read: optimistic attempts, then the write lock. The value goes
    * to exactly one of {@code dstArray}, {@code dstSegment} (if it fits) or a new array handed over
    * through {@code allocate}.
