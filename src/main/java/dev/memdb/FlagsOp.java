@@ -3,6 +3,9 @@ package dev.memdb;
 /**
  * The operations a write applies to a key's flags, in the TiKV client's order. A write applies its
  * operations left to right.
+ *
+ * <p><b>Thread safety:</b> an enum of constants without state; {@link #apply(int)} is a pure
+ * function, safe from any thread.
  */
 public enum FlagsOp {
   /** Sets PRESUME_KEY_NOT_EXISTS and NEED_CHECK_EXISTS. */

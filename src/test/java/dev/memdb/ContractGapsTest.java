@@ -12,10 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memdb.TestKeys.State;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -170,4 +176,65 @@ class ContractGapsTest {
       it.close();
     }
   }
+
+  // ------------------------------------------------------------------ 4. stage handles
+
+  @Test
+  void staleStageHandleActsOnTheNextStageAtItsDepth() {
+    try (MemDB db = MemDB.create()) {
+      int first = db.staging();
+      db.cleanup(first);
+      int second = db.staging();
+      assertEquals(first, second, "a handle is a depth, not an identity");
+      db.set(k(1), k(1));
+      db.cleanup(first); // the stale handle rolls back the second stage
+      assertNull(db.get(k(1)));
+      assertEquals(0, db.stagingDepth());
+    }
+  }
+
+  @Test
+  void stagesAreBufferWideAcrossThreads() throws Exception {
+    try (MemDB db = MemDB.create()) {
+      int h = db.staging();
+      db.set(k(1), k(1));
+      Thread other =
+          new Thread(
+              () -> {
+                assertEquals(1, db.stagingDepth()); // the stage opened on the test thread
+                db.set(k(2), k(2)); // written into that stage
+                db.cleanup(h); // and rolled back from another thread
+              });
+      other.start();
+      other.join();
+      assertEquals(0, db.stagingDepth());
+      assertNull(db.get(k(1)));
+      assertNull(db.get(k(2)));
+    }
+  }
+
+  // ------------------------------------------------------------------ 5. thread rules
+
+  @Test
+  void everyPublicTypeStatesItsThreadRules() throws IOException {
+    List<String> missing = new ArrayList<>();
+    int types = 0;
+    try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/memdb"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+        String src = Files.readString(f);
+        if (!PUBLIC_TYPE.matcher(src).find()) {
+          continue;
+        }
+        types++;
+        if (!src.contains("Thread safety")) {
+          missing.add(f.getFileName().toString());
+        }
+      }
+    }
+    assertTrue(types >= 15, "found only " + types + " public types");
+    assertEquals(List.of(), missing, "public types without a \"Thread safety\" paragraph");
+  }
+
+  private static final Pattern PUBLIC_TYPE =
+      Pattern.compile("(?m)^public (final |abstract )?(class|interface|enum|record) ");
 }
