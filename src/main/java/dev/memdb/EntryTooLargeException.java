@@ -1,6 +1,10 @@
 package dev.memdb;
 
-/** Key length plus value length is over the entry size limit. */
+/**
+ * Key length plus value length is over the entry size limit.
+ *
+ * <p><b>Thread safety:</b> immutable once thrown; it may be passed to and read from any thread.
+ */
 public final class EntryTooLargeException extends MemDBException {
   private static final long serialVersionUID = 1L;
 

@@ -3,6 +3,9 @@ package dev.memdb;
 /**
  * The operations a write applies to a key's flags, in the TiKV client's order. A write applies its
  * operations left to right.
+ *
+ * <p><b>Thread safety:</b> an enum of constants without state; {@link #apply(int)} is a pure
+ * function, safe from any thread.
  */
 public enum FlagsOp {
   /** Sets PRESUME_KEY_NOT_EXISTS and NEED_CHECK_EXISTS. */
@@ -68,22 +71,6 @@ public enum FlagsOp {
    */
   public int apply(int bits) {
     return (bits & ~clear) | set;
-  }
-
-  /**
-   * Applies operations left to right.
-   *
-   * @param bits the flag bits before
-   * @param ops the operations; null elements are ignored
-   * @return the flag bits after
-   */
-  static int applyAll(int bits, FlagsOp[] ops) {
-    for (FlagsOp op : ops) {
-      if (op != null) {
-        bits = op.apply(bits);
-      }
-    }
-    return bits;
   }
 
   private static int bits(KeyFlag... flags) {

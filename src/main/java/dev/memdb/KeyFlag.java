@@ -6,6 +6,8 @@ package dev.memdb;
  *
  * <p>Persistent flags ({@link #isPersistent()}) survive the rollback of the key's first value: a
  * lock taken inside a statement that is rolled back is still held by the transaction.
+ *
+ * <p><b>Thread safety:</b> an enum of constants without state; safe from any thread.
  */
 public enum KeyFlag {
   /** The key's existence check is deferred ("presume key not exists"). */

@@ -3,6 +3,9 @@ package dev.memdb;
 /**
  * An immutable set of {@link KeyFlag}s. Instances are cached: {@link #of(int)} never allocates, and
  * two instances with the same bits are the same object.
+ *
+ * <p><b>Thread safety:</b> immutable and value-based (compare with {@code equals}, do not
+ * synchronize on it); instances are shared by every thread and every buffer.
  */
 public final class KeyFlags {
   private static final KeyFlags[] CACHE = new KeyFlags[KeyFlag.ALL_MASK + 1];

@@ -1,6 +1,10 @@
 package dev.memdb;
 
-/** A key is longer than {@value #MAX_KEY_LENGTH} bytes. */
+/**
+ * A key is longer than {@value #MAX_KEY_LENGTH} bytes.
+ *
+ * <p><b>Thread safety:</b> immutable once thrown; it may be passed to and read from any thread.
+ */
 public final class KeyTooLargeException extends MemDBException {
   private static final long serialVersionUID = 1L;
 

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * A transaction's memory buffer: an ordered map from byte-string keys to values, with per-key
@@ -41,9 +42,63 @@ import java.util.function.Predicate;
  *       value read before the close or fails the same way. Memory is freed by closing the blocks'
  *       shared arenas, so it can never be read after it was freed: the JVM never crashes. Closing
  *       costs a thread handshake per block; do it off the hot path.
+ *   <li><b>Stages</b> are buffer-wide, not per thread: there is one stack of stages per buffer,
+ *       shared by every thread, and any thread may release or clean up a stage another thread
+ *       opened. Two threads running statements at the same time must agree on who opens and ends
+ *       stages (a transaction runs its statements one at a time). See "Stage handles" below.
+ *   <li><b>The footprint listener</b> runs on the writing thread, under the write lock, after the
+ *       operation completed (see {@link #setMemoryFootprintListener(LongConsumer)}).
  * </ul>
  *
- * <p>Every exception a call throws leaves the buffer exactly as it was before the call.
+ * <h2>Errors</h2>
+ *
+ * <p>Every exception a call throws leaves the buffer exactly as it was before the call, with one
+ * exception: a {@link FootprintListenerException} reports that the footprint listener threw
+ * <em>after</em> the operation was applied (the listener is an after-the-fact notification; roll
+ * back yourself to abort). Every parameter of a reference type must be non-null ({@link
+ * NullPointerException}, with the parameter's name, before anything changes), except where a method
+ * says what null means: iterator bounds (unbounded), the listener (none), and {@code set}'s value
+ * ({@link IllegalArgumentException}, as API.md says). That includes flag operations: {@code set(k,
+ * v, (FlagsOp) null)} and a null element of the {@code ops} array are rejected; pass no operations
+ * instead.
+ *
+ * <h2>Keys and order</h2>
+ *
+ * <p>Keys are byte strings of 0 to 65,535 bytes (the empty key is a key). They are ordered unsigned
+ * lexicographically, as {@link java.util.Arrays#compareUnsigned(byte[], byte[])}: byte by byte as
+ * values 0 to 255 ({@code 0x7f < 0x80 < 0xff}), and a key before every longer key it is a prefix
+ * of. Iterators, bounds, {@link #forEach}, {@link #entries} and {@link MemDBIterator#seek} all use
+ * this order. Big-endian encodings of unsigned numbers therefore sort numerically; signed ones need
+ * their sign bit flipped.
+ *
+ * <h2>Off-heap keys and values, and {@code ByteBuffer}s</h2>
+ *
+ * <p>The {@link MemorySegment} overloads ({@link #set(MemorySegment, MemorySegment, FlagsOp...)},
+ * {@link #get(MemorySegment, MemorySegment)}) read and write a caller's memory without a {@code
+ * byte[]} in between. A {@link java.nio.ByteBuffer} (direct or heap) becomes a segment with {@link
+ * MemorySegment#ofBuffer(java.nio.Buffer)}: the segment covers the buffer's bytes from its position
+ * to its limit, and the buffer's position and limit are not moved. For example:
+ *
+ * <pre>{@code
+ * db.set(MemorySegment.ofBuffer(keyBuf), MemorySegment.ofBuffer(valueBuf));
+ * long n = db.get(MemorySegment.ofBuffer(keyBuf), MemorySegment.ofBuffer(dstBuf));
+ * if (n >= 0 && n <= dstBuf.remaining()) {
+ *   dstBuf.limit(dstBuf.position() + (int) n); // the value is at dstBuf's position
+ * }
+ * }</pre>
+ *
+ * <p>The bytes are copied in both directions; the buffers may be reused as soon as the call
+ * returns. A read-only buffer gives a read-only segment: fine for keys and values to write, not as
+ * a destination.
+ *
+ * <h2>Stage handles</h2>
+ *
+ * <p>A stage handle is the stage's depth ({@link #staging()} returns the new {@link
+ * #stagingDepth()}), as in the TiKV client; it is not an identity. A handle kept after its stage
+ * ended therefore equals the handle of the next stage opened at that depth and acts on that stage:
+ * {@code h = staging(); cleanup(h); staging(); cleanup(h)} rolls back the second stage. Forget a
+ * handle once its stage is released or cleaned up. Handle 0 is a no-op for {@code release} and
+ * {@code cleanup}.
  */
 public final class MemDB implements AutoCloseable {
   private static final FlagsOp[] NO_OPS = new FlagsOp[0];
@@ -84,6 +139,7 @@ public final class MemDB implements AutoCloseable {
    *
    * @param options block sizes, limits and listener
    * @return a new buffer
+   * @throws NullPointerException if {@code options} is null
    */
   public static MemDB create(MemDBOptions options) {
     return new MemDB(
@@ -140,11 +196,13 @@ public final class MemDB implements AutoCloseable {
    * @param key the key, at most 65,535 bytes
    * @param value the value, not empty
    * @param ops flag operations, applied left to right
+   * @throws NullPointerException if {@code key}, {@code ops} or an element of {@code ops} is null
    * @throws IllegalArgumentException if {@code value} is null or empty
    * @throws KeyTooLargeException if the key is longer than 65,535 bytes
    * @throws EntryTooLargeException if key plus value is over the entry size limit
    * @throws TxnTooLargeException if the write would take the data size over the buffer limit
    * @throws IllegalStateException if closed, or after {@link #discardValues()}
+   * @throws FootprintListenerException if the footprint listener threw; the write was applied
    */
   public void set(byte[] key, byte[] value, FlagsOp... ops) {
     gate.checkOpen();
@@ -164,6 +222,9 @@ public final class MemDB implements AutoCloseable {
    *
    * @param key the key
    * @param value the value, not empty
+   * @throws NullPointerException if {@code key} is null
+   * @throws IllegalArgumentException if {@code value} is null or empty
+   * @throws FootprintListenerException if the footprint listener threw; the write was applied
    */
   public void set(byte[] key, byte[] value) {
     set(key, value, NO_OPS);
@@ -175,9 +236,11 @@ public final class MemDB implements AutoCloseable {
    *
    * @param key the key
    * @param ops flag operations
+   * @throws NullPointerException if {@code key}, {@code ops} or an element of {@code ops} is null
    * @throws KeyTooLargeException if the key is longer than 65,535 bytes
    * @throws EntryTooLargeException if the key is over the entry size limit
    * @throws TxnTooLargeException if the write would take the data size over the buffer limit
+   * @throws FootprintListenerException if the footprint listener threw; the write was applied
    */
   public void delete(byte[] key, FlagsOp... ops) {
     gate.checkOpen();
@@ -189,6 +252,8 @@ public final class MemDB implements AutoCloseable {
    * Writes a tombstone with no flag operations.
    *
    * @param key the key
+   * @throws NullPointerException if {@code key} is null
+   * @throws FootprintListenerException if the footprint listener threw; the write was applied
    */
   public void delete(byte[] key) {
     delete(key, NO_OPS);
@@ -199,8 +264,10 @@ public final class MemDB implements AutoCloseable {
    *
    * @param key the key
    * @param ops flag operations
+   * @throws NullPointerException if {@code key}, {@code ops} or an element of {@code ops} is null
    * @throws KeyTooLargeException if the key is longer than 65,535 bytes
    * @throws TxnTooLargeException if a new key would take the data size over the buffer limit
+   * @throws FootprintListenerException if the footprint listener threw; the write was applied
    */
   public void updateFlags(byte[] key, FlagsOp... ops) {
     gate.checkOpen();
@@ -212,6 +279,8 @@ public final class MemDB implements AutoCloseable {
    * Creates a flag-only key if absent; changes nothing else.
    *
    * @param key the key
+   * @throws NullPointerException if {@code key} is null
+   * @throws FootprintListenerException if the footprint listener threw; the write was applied
    */
   public void updateFlags(byte[] key) {
     updateFlags(key, NO_OPS);
@@ -224,7 +293,10 @@ public final class MemDB implements AutoCloseable {
    * @param key the key's bytes, at most 65,535
    * @param value the value's bytes, not empty
    * @param ops flag operations
+   * @throws NullPointerException if {@code key}, {@code value}, {@code ops} or an element of {@code
+   *     ops} is null
    * @throws IllegalArgumentException if {@code value} is empty
+   * @throws FootprintListenerException if the footprint listener threw; the write was applied
    */
   public void set(MemorySegment key, MemorySegment value, FlagsOp... ops) {
     gate.checkOpen();
@@ -244,6 +316,8 @@ public final class MemDB implements AutoCloseable {
    *
    * @param key the key's bytes
    * @param value the value's bytes, not empty
+   * @throws NullPointerException if {@code key} or {@code value} is null
+   * @throws FootprintListenerException if the footprint listener threw; the write was applied
    */
   public void set(MemorySegment key, MemorySegment value) {
     set(key, value, NO_OPS);
@@ -266,7 +340,7 @@ public final class MemDB implements AutoCloseable {
       MemorySegment keySegment,
       MemorySegment valueSegment,
       FlagsOp[] ops) {
-    FlagsOp[] o = ops == null ? NO_OPS : ops;
+    FlagsOp[] o = checkOps(ops);
     lock.lock();
     try {
       checkWritable();
@@ -290,6 +364,7 @@ public final class MemDB implements AutoCloseable {
    * @param key the key
    * @return a copy of the value; {@code byte[0]} for a tombstone; null if absent, flag-only or
    *     rolled back
+   * @throws NullPointerException if {@code key} is null
    * @throws IllegalStateException if closed, or after {@link #discardValues()}
    */
   public byte[] get(byte[] key) {
@@ -308,6 +383,7 @@ public final class MemDB implements AutoCloseable {
    *     array otherwise; 0 is a tombstone), or -1 if the key has no value. Bytes of {@code dst}
    *     beyond the returned length, or all of it when nothing was copied, are unspecified: a read
    *     that had to start again may have written there.
+   * @throws NullPointerException if {@code key} or {@code dst} is null
    * @throws IllegalStateException if closed, or after {@link #discardValues()}
    */
   public int get(byte[] key, byte[] dst) {
@@ -327,6 +403,8 @@ public final class MemDB implements AutoCloseable {
    * @return the value's length, copied only if {@code <= dst.byteSize()}, or -1 if the key has no
    *     value; as with {@link #get(byte[], byte[])}, bytes of {@code dst} not covered by a copied
    *     value are unspecified
+   * @throws NullPointerException if {@code key} or {@code dst} is null
+   * @throws IllegalStateException if closed, or after {@link #discardValues()}
    */
   public long get(MemorySegment key, MemorySegment dst) {
     gate.checkOpen();
@@ -340,6 +418,7 @@ public final class MemDB implements AutoCloseable {
    *
    * @param key the key
    * @return the flags (tombstoned and flag-only keys have flags), null if absent
+   * @throws NullPointerException if {@code key} is null
    */
   public KeyFlags getFlags(byte[] key) {
     gate.checkOpen();
@@ -350,9 +429,12 @@ public final class MemDB implements AutoCloseable {
   // ------------------------------------------------------------------ stages and checkpoints
 
   /**
-   * Opens a nested stage.
+   * Opens a nested stage (a statement). Stages are buffer-wide: the stack is shared by every
+   * thread.
    *
-   * @return its handle: the new depth, from 1
+   * @return its handle: the new depth, from 1. It is a depth, not an identity: once the stage
+   *     ended, the next stage opened at the same depth gets the same handle (see "Stage handles"
+   *     above)
    */
   public int staging() {
     lock.lock();
@@ -367,7 +449,9 @@ public final class MemDB implements AutoCloseable {
   /**
    * Merges the innermost stage into its parent: its writes now belong to the parent.
    *
-   * @param handle the innermost stage's handle; 0 is a no-op
+   * @param handle the innermost stage's handle, i.e. {@link #stagingDepth()}; 0 is a no-op. Any
+   *     thread may release a stage; a stale handle that equals the current depth releases the
+   *     current innermost stage
    * @throws IllegalStateException if {@code handle} is not the innermost stage
    */
   public void release(int handle) {
@@ -383,8 +467,11 @@ public final class MemDB implements AutoCloseable {
   /**
    * Rolls back the innermost stage: undoes its writes (and those of stages released into it).
    *
-   * @param handle the innermost stage's handle; 0 or a handle above the depth is a no-op
+   * @param handle the innermost stage's handle, i.e. {@link #stagingDepth()}; 0 or a handle above
+   *     the depth is a no-op. Any thread may clean up a stage; a stale handle that equals the
+   *     current depth rolls back the current innermost stage
    * @throws IllegalStateException if {@code handle} is below the innermost stage
+   * @throws FootprintListenerException if the footprint listener threw; the rollback was applied
    */
   public void cleanup(int handle) {
     lock.lock();
@@ -429,8 +516,10 @@ public final class MemDB implements AutoCloseable {
    * Undoes every write made after a checkpoint; open stages are kept.
    *
    * @param cp a checkpoint of this buffer
+   * @throws NullPointerException if {@code cp} is null
    * @throws IllegalArgumentException if the checkpoint is stale: before the start of an open stage,
    *     after the tail, rolled back over, from before a reset, or from another buffer
+   * @throws FootprintListenerException if the footprint listener threw; the revert was applied
    */
   public void revertToCheckpoint(Checkpoint cp) {
     Objects.requireNonNull(cp, "checkpoint");
@@ -506,6 +595,51 @@ public final class MemDB implements AutoCloseable {
   }
 
   /**
+   * Visits every key in {@code [lower, upper)} in ascending order, as {@link #iterator(byte[],
+   * byte[])} yields them (flag-only keys skipped, tombstones with a value of {@code byte[0]}), with
+   * the iterator's weak consistency. The visitor runs on the calling thread with no lock held, so
+   * it may read and even write the buffer (a write may or may not be seen by the rest of the
+   * visit). An exception from the visitor stops the visit and propagates; the iterator is closed
+   * either way.
+   *
+   * <p>The visitor receives {@code byte[]} copies rather than views of the buffer's memory: a view
+   * of off-heap memory would not be safe, since a writer may overwrite a value of the same length
+   * in place, and a rollback, {@code reset} or {@code close} frees the blocks under it; every entry
+   * is already copied once into the iterator's heap batch to be read consistently.
+   *
+   * @param lower inclusive lower bound, null for none
+   * @param upper exclusive upper bound, null for none
+   * @param visitor receives each key, value and flags
+   * @throws NullPointerException if {@code visitor} is null
+   * @throws IllegalStateException if the buffer is closed (also when it closes during the visit)
+   */
+  public void forEach(byte[] lower, byte[] upper, EntryVisitor visitor) {
+    Objects.requireNonNull(visitor, "visitor");
+    Ranges.forEach(iterator(lower, upper), visitor);
+  }
+
+  /**
+   * Streams the keys in {@code [lower, upper)} in ascending order, as {@link #iterator(byte[],
+   * byte[])} yields them, each as an {@link Entry} of copies. The stream is sequential and its
+   * spliterator is {@code ORDERED}, {@code SORTED} (by {@link Entry#KEY_ORDER}), {@code DISTINCT},
+   * {@code NONNULL} and {@code CONCURRENT} (weakly consistent beside writers).
+   *
+   * <p>An iterator is opened at once (so a closed buffer fails here) and closed when the stream is
+   * {@linkplain Stream#close() closed} or consumed to its end. Close a stream you may abandon early
+   * (try-with-resources): an abandoned one holds no off-heap memory, only heap read-ahead buffers
+   * for the garbage collector, but closing hands them to the next iterator. Once the buffer is
+   * closed the stream's next step throws {@code IllegalStateException("MemDB is closed")}.
+   *
+   * @param lower inclusive lower bound, null for none
+   * @param upper exclusive upper bound, null for none
+   * @return a stream of entries
+   * @throws IllegalStateException if the buffer is closed
+   */
+  public Stream<Entry> entries(byte[] lower, byte[] upper) {
+    return Ranges.stream(iterator(lower, upper));
+  }
+
+  /**
    * Takes a read view as of the start of the outermost open stage (or of now, if none is open).
    *
    * @return the snapshot
@@ -526,6 +660,7 @@ public final class MemDB implements AutoCloseable {
    *
    * @param handle an open stage
    * @param visitor receives copies of key and value
+   * @throws NullPointerException if {@code visitor} is null
    * @throws IllegalStateException if {@code handle} is not an open stage, or the visitor writes
    */
   public void inspectStage(int handle, StageVisitor visitor) {
@@ -548,6 +683,7 @@ public final class MemDB implements AutoCloseable {
    * @param key the key
    * @param predicate tested on copies, newest first; must not write
    * @return a copy of that version, or null if none matches or the key is absent
+   * @throws NullPointerException if {@code key} or {@code predicate} is null
    */
   public byte[] selectValueHistory(byte[] key, Predicate<byte[]> predicate) {
     gate.checkOpen();
@@ -650,7 +786,16 @@ public final class MemDB implements AutoCloseable {
 
   /**
    * Sets the listener told of {@link #memoryFootprint()} after an operation changed it. It is
-   * called on the writing thread, under the write lock, once the buffer is consistent.
+   * called on the writing thread, under the write lock, once the operation is complete and the
+   * buffer consistent: it is an after-the-fact notification and cannot veto the operation.
+   *
+   * <p>If the listener throws a {@link RuntimeException}, the operation (a write, a rollback, a
+   * reset, a value discard) <b>stays applied</b> and the call throws {@link
+   * FootprintListenerException} with the listener's exception as its cause; an {@link Error}
+   * propagates as it is. To abort a transaction whose memory budget the listener found spent, catch
+   * that exception and roll back: {@link #cleanup(int)} the statement, {@link
+   * #revertToCheckpoint(Checkpoint)}, or {@link #reset()}. The listener is told again of the
+   * footprint that rollback leaves.
    *
    * @param listener the listener, or null to remove it
    */
@@ -666,7 +811,11 @@ public final class MemDB implements AutoCloseable {
 
   // ------------------------------------------------------------------ bulk operations
 
-  /** Empties the buffer and gives its memory back; invalidates snapshots and checkpoints. */
+  /**
+   * Empties the buffer and gives its memory back; invalidates snapshots and checkpoints.
+   *
+   * @throws FootprintListenerException if the footprint listener threw; the reset was applied
+   */
   public void reset() {
     lock.lock();
     try {
@@ -686,6 +835,8 @@ public final class MemDB implements AutoCloseable {
    * Drops all values and keeps keys and flags (client-go DiscardValues). Afterwards {@code get},
    * value reads of iterators and every write fail with {@link IllegalStateException} until {@link
    * #reset()}; {@code getFlags} and flag iteration keep working.
+   *
+   * @throws FootprintListenerException if the footprint listener threw; the discard was applied
    */
   public void discardValues() {
     lock.lock();
@@ -748,6 +899,19 @@ public final class MemDB implements AutoCloseable {
     }
   }
 
+  /** Null flag operations are a caller's mistake, not "no operation": reject them up front. */
+  private static FlagsOp[] checkOps(FlagsOp[] ops) {
+    if (ops == null) {
+      throw new NullPointerException("ops is null; pass no flag operations instead");
+    }
+    for (int i = 0; i < ops.length; i++) {
+      if (ops[i] == null) {
+        throw new NullPointerException("ops[" + i + "] is null");
+      }
+    }
+    return ops;
+  }
+
   private static void checkKey(byte[] key) {
     Objects.requireNonNull(key, "key");
     if (key.length > KeyTooLargeException.MAX_KEY_LENGTH) {
@@ -774,7 +938,12 @@ public final class MemDB implements AutoCloseable {
     }
     long after = store.memoryFootprint();
     if (after != before) {
-      l.accept(after);
+      try {
+        l.accept(after);
+      } catch (RuntimeException e) {
+        // After the fact: the operation stays applied, and the exception says so.
+        throw new FootprintListenerException(after, e);
+      }
     }
   }
 }

@@ -1,8 +1,16 @@
 package dev.memdb;
 
+import java.util.Objects;
 import java.util.function.LongConsumer;
 
-/** Immutable settings of a {@link MemDB}, built with {@link #builder()}. */
+/**
+ * Immutable settings of a {@link MemDB}, built with {@link #builder()} (or from existing options
+ * with {@link #toBuilder()}). Two options are {@linkplain #equals equal} when every setting is
+ * equal, the listener compared by identity.
+ *
+ * <p><b>Thread safety:</b> immutable; one instance may be shared by any number of threads and
+ * buffers. Its {@link Builder} is not thread-safe.
+ */
 public final class MemDBOptions {
   /** Size of the first block of each arena: 4 KiB. */
   public static final int DEFAULT_INITIAL_BLOCK_SIZE = 4 << 10;
@@ -91,6 +99,72 @@ public final class MemDBOptions {
     return memoryFootprintListener;
   }
 
+  /**
+   * Returns a builder holding these options, to derive options that differ in a few settings.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.initialBlockSize = initialBlockSize;
+    b.maxBlockSize = maxBlockSize;
+    b.entrySizeLimit = entrySizeLimit;
+    b.bufferSizeLimit = bufferSizeLimit;
+    b.memoryFootprintListener = memoryFootprintListener;
+    return b;
+  }
+
+  /**
+   * Tells whether {@code o} holds the same settings; listeners are compared by identity.
+   *
+   * @param o another object
+   * @return true for options with equal settings and the same listener (or none)
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MemDBOptions other
+        && initialBlockSize == other.initialBlockSize
+        && maxBlockSize == other.maxBlockSize
+        && entrySizeLimit == other.entrySizeLimit
+        && bufferSizeLimit == other.bufferSizeLimit
+        && memoryFootprintListener == other.memoryFootprintListener;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        initialBlockSize,
+        maxBlockSize,
+        entrySizeLimit,
+        bufferSizeLimit,
+        System.identityHashCode(memoryFootprintListener));
+  }
+
+  /**
+   * Describes the settings, e.g. {@code MemDBOptions[initialBlockSize=4096, maxBlockSize=134217728,
+   * entrySizeLimit=none, bufferSizeLimit=1048576, memoryFootprintListener=none]}.
+   *
+   * @return the settings, limits of {@code Long.MAX_VALUE} shown as {@code none}
+   */
+  @Override
+  public String toString() {
+    return "MemDBOptions[initialBlockSize="
+        + initialBlockSize
+        + ", maxBlockSize="
+        + maxBlockSize
+        + ", entrySizeLimit="
+        + limitString(entrySizeLimit)
+        + ", bufferSizeLimit="
+        + limitString(bufferSizeLimit)
+        + ", memoryFootprintListener="
+        + (memoryFootprintListener == null ? "none" : "set")
+        + "]";
+  }
+
+  private static String limitString(long limit) {
+    return limit == Long.MAX_VALUE ? "none" : Long.toString(limit);
+  }
+
   static long normalizeLimit(long limit, String what) {
     if (limit < 0) {
       throw new IllegalArgumentException(what + " must be 0 (unlimited) or positive, was " + limit);
@@ -98,7 +172,12 @@ public final class MemDBOptions {
     return limit == 0 ? Long.MAX_VALUE : limit;
   }
 
-  /** Builds {@link MemDBOptions}. Not thread-safe. */
+  /**
+   * Builds {@link MemDBOptions}.
+   *
+   * <p><b>Thread safety:</b> not thread-safe; use a builder from one thread (the options it builds
+   * are immutable and may be shared).
+   */
   public static final class Builder {
     private int initialBlockSize = DEFAULT_INITIAL_BLOCK_SIZE;
     private int maxBlockSize = DEFAULT_MAX_BLOCK_SIZE;
@@ -154,7 +233,10 @@ public final class MemDBOptions {
     }
 
     /**
-     * Sets the listener told of the memory footprint after an operation changed it.
+     * Sets the listener told of the memory footprint after an operation changed it: on the writing
+     * thread, under the write lock, once the operation is complete. It is an after-the-fact
+     * notification: if it throws, the operation stays applied and the call throws {@link
+     * FootprintListenerException} (see {@link MemDB#setMemoryFootprintListener(LongConsumer)}).
      *
      * @param listener the listener, or null for none
      * @return this builder

@@ -3,6 +3,9 @@ package dev.memdb;
 /**
  * An immutable snapshot of a buffer's counters, taken at one moment by {@link MemDB#stats()}.
  *
+ * <p><b>Thread safety:</b> an immutable record (with immutable {@link ArenaStats}); safe to share
+ * between threads. It does not change when the buffer does: call {@code stats()} again.
+ *
  * @param nodes the index-node arena (red-black tree nodes with their keys)
  * @param values the value-log arena
  * @param keyCount live keys, as {@link MemDB#keyCount()}

@@ -1,6 +1,12 @@
 package dev.memdb;
 
-/** Receives the keys written in a stage, from {@link MemDB#inspectStage(int, StageVisitor)}. */
+/**
+ * Receives the keys written in a stage, from {@link MemDB#inspectStage(int, StageVisitor)}.
+ *
+ * <p><b>Thread safety:</b> called on the thread that called {@code inspectStage}, one key at a
+ * time, while that thread holds the buffer's write lock: other threads' writes wait until the visit
+ * ends (lock-free reads do not), so keep the visitor short. It must not write to the buffer.
+ */
 @FunctionalInterface
 public interface StageVisitor {
   /**

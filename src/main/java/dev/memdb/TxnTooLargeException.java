@@ -1,6 +1,10 @@
 package dev.memdb;
 
-/** A write would take the buffer's data size over the buffer size limit; it was not applied. */
+/**
+ * A write would take the buffer's data size over the buffer size limit; it was not applied.
+ *
+ * <p><b>Thread safety:</b> immutable once thrown; it may be passed to and read from any thread.
+ */
 public final class TxnTooLargeException extends MemDBException {
   private static final long serialVersionUID = 1L;
 

@@ -63,7 +63,7 @@ class AllocationFreeTest {
       MemorySegment key = arena.allocate(16);
       MemorySegment valueSegment = arena.allocate(128);
       MemorySegment dstSegment = arena.allocate(128);
-      long[] perOp = new long[8];
+      long[] perOp = new long[10];
       long freshBlocks = 0;
       for (int round = 0; round < 4; round++) { // the last round counts: by then all is compiled
         long sum = 0;
@@ -116,6 +116,17 @@ class AllocationFreeTest {
         }
         perOp[5] = allocated() - t;
         assertEquals(N * 128L * 3, sum, "every read found its value");
+        Snapshot snapshot = db.snapshot(); // no stage open: as of now
+        t = allocated();
+        for (byte[] k : keys) {
+          sum += snapshot.get(k, dst);
+        }
+        perOp[8] = allocated() - t;
+        t = allocated();
+        for (byte[] k : keys) {
+          sum += snapshot.getFlags(k).bits();
+        }
+        perOp[9] = allocated() - t;
         // Range scans: open an iterator, copy 100 keys and values into the caller's arrays.
         byte[] keyDst = new byte[16];
         t = allocated();
@@ -145,6 +156,9 @@ class AllocationFreeTest {
       assertTrue(
           perOp[3] <= slack, "get(MemorySegment, MemorySegment) allocated " + perOp[3] + " bytes");
       assertTrue(perOp[4] <= slack, "getFlags allocated " + perOp[4] + " bytes");
+      assertTrue(
+          perOp[8] <= slack, "Snapshot.get(byte[], byte[]) allocated " + perOp[8] + " bytes");
+      assertTrue(perOp[9] <= slack, "Snapshot.getFlags allocated " + perOp[9] + " bytes");
       // The cursor object, its copy of the bound and the bound's segment for the first descent;
       // the read-ahead buffers are the last iterator's, kept by the buffer (they took about 40 KiB
       // per scan

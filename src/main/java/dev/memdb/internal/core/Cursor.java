@@ -9,7 +9,9 @@ import dev.memdb.internal.layout.NodeLayout;
 import dev.memdb.internal.layout.ReadOutcome;
 import dev.memdb.internal.tree.TreeReader;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 
 /**
  * A weakly consistent iterator over the tree.
@@ -47,8 +49,16 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   private static final int FAILED = 2;
 
   private final Store store;
-  private final byte[] lower;
-  private final byte[] upper;
+
+  // The bound on the side the iteration starts from (lower ascending, upper descending) is read
+  // only
+  // by the first pass's seek, so seek(key) replaces it; the far-side bound is the end check.
+  private byte[] lower;
+  private byte[] upper;
+
+  /** The start-side bound the iterator was opened with: {@link #seek} never goes before it. */
+  private final byte[] startBound;
+
   private final boolean ascending;
   private final boolean withFlagOnly;
   private final SnapshotView snapshot;
@@ -61,6 +71,10 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
 
   private int pos;
   private boolean valid;
+
+  /** Set by {@link #close()}: unlike running to the end, it ends the iterator for good. */
+  private boolean closed;
+
   private boolean started;
   private boolean reseek;
   private int passSize = FIRST_PASS;
@@ -82,6 +96,7 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
     this.lower = lower == null ? null : lower.clone();
     this.upper = upper == null ? null : upper.clone();
     this.ascending = ascending;
+    this.startBound = ascending ? this.lower : this.upper;
     this.withFlagOnly = withFlagOnly;
     this.snapshot = snapshot;
     this.batch = store.batches.take();
@@ -91,6 +106,7 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
 
   @Override
   public boolean valid() {
+    store.gate.checkOpen();
     return valid;
   }
 
@@ -109,6 +125,7 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
 
   @Override
   public int key(byte[] dst) {
+    Objects.requireNonNull(dst, "dst");
     requireValid();
     int length = batch.keyLength(pos);
     if (length <= dst.length) {
@@ -119,6 +136,7 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
 
   @Override
   public int value(byte[] dst) {
+    Objects.requireNonNull(dst, "dst");
     requireValid();
     int length = valueLength();
     if (length == CursorBatch.NO_VALUE) {
@@ -145,23 +163,69 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   @Override
   public void next() {
     requireValid();
-    // Entries read ahead are not handed out once the buffer is closed or the snapshot stale.
-    if (snapshot != null) {
-      snapshot.checkValid();
+    try {
+      // Entries read ahead are not handed out once the buffer is closed or the snapshot stale.
+      if (snapshot != null) {
+        snapshot.checkValid();
+      }
+      if (++pos < batch.count) {
+        return;
+      }
+      if (batch.end) {
+        release();
+        return;
+      }
+      fill();
+    } catch (RuntimeException | Error e) {
+      release(); // a move that failed leaves the iterator invalid, never on a stale entry
+      throw e;
     }
+  }
+
+  @Override
+  public void seek(byte[] key) {
+    Objects.requireNonNull(key, "key");
     store.gate.checkOpen();
-    if (++pos < batch.count) {
-      return;
+    if (closed) {
+      throw new IllegalStateException("iterator is closed");
     }
-    if (batch.end) {
+    byte[] from = clampToStartBound(key);
+    valid = false;
+    try {
+      if (batch == null) { // run to its end: take read-ahead buffers again
+        batch = store.batches.take();
+        spare = batch.pair;
+      }
+      if (ascending) {
+        lower = from;
+      } else {
+        upper = from;
+      }
+      started = false;
+      reseek = false;
+      passSize = FIRST_PASS;
+      pos = 0;
+      fill();
+    } catch (RuntimeException | Error e) {
       release();
-      return;
+      throw e;
     }
-    fill();
+  }
+
+  /** The seek key, or the start-side bound if the key lies before it in iteration order. */
+  private byte[] clampToStartBound(byte[] key) {
+    if (startBound != null) {
+      int cmp = Arrays.compareUnsigned(key, startBound);
+      if (ascending ? cmp < 0 : cmp > 0) {
+        return startBound;
+      }
+    }
+    return key.clone();
   }
 
   @Override
   public void close() {
+    closed = true;
     release();
   }
 
@@ -176,6 +240,7 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   }
 
   private void requireValid() {
+    store.gate.checkOpen();
     if (!valid) {
       throw new NoSuchElementException("iterator is not positioned on a key");
     }

@@ -1,15 +1,20 @@
 package dev.memdb.internal.core;
 
+import dev.memdb.KeyFlags;
 import dev.memdb.MemDBIterator;
 import dev.memdb.Snapshot;
 import dev.memdb.StaleSnapshotException;
 import dev.memdb.internal.arena.ArenaMark;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * A snapshot: reads the value each key had at a value-log position, by walking its history chain
  * back to the newest record written at or before that position.
  */
 public final class SnapshotView implements Snapshot {
+  private static final byte[] NO_BYTES = new byte[0];
+
   private final Store store;
   private final ArenaMark mark;
   private final long position;
@@ -60,10 +65,40 @@ public final class SnapshotView implements Snapshot {
 
   @Override
   public byte[] get(byte[] key) {
-    java.util.Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(key, "key");
     byte[] v = store.getAsOf(key, this);
     checkValid();
     return v;
+  }
+
+  @Override
+  public int get(byte[] key, byte[] dst) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(dst, "dst");
+    long length = store.getIntoAsOf(key, dst, this);
+    checkValid();
+    return (int) length;
+  }
+
+  @Override
+  public long get(MemorySegment key, MemorySegment dst) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(dst, "dst");
+    long length = store.getIntoAsOf(key, dst, this);
+    checkValid();
+    return length;
+  }
+
+  @Override
+  public KeyFlags getFlags(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    // Two reads, but no torn answer: while the snapshot is valid, whether a key had a value at its
+    // position cannot change (records at or before it are never undone), and such a key's node
+    // stays in the tree; the final check catches a reset between the two.
+    boolean hadValue = store.getIntoAsOf(key, NO_BYTES, this) != Store.ABSENT;
+    KeyFlags flags = hadValue ? store.getFlags(key) : null;
+    checkValid();
+    return flags;
   }
 
   @Override

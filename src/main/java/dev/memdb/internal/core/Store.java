@@ -164,6 +164,28 @@ public final class Store {
   }
 
   /**
+   * Reads a key's value as of a snapshot into a caller's array, allocating nothing.
+   *
+   * @return the value's length (copied only if {@code <= dst.length}), or {@link #ABSENT}
+   */
+  long getIntoAsOf(byte[] key, byte[] dst, SnapshotView snapshot) {
+    ReadContext c = ReadContext.current();
+    c.request(c.loadKey(key), key.length, snapshot.position(), snapshot, dst, null, false);
+    return c.readValue(this);
+  }
+
+  /**
+   * Reads a key's value as of a snapshot into a caller's segment, allocating nothing.
+   *
+   * @return the value's length (copied only if {@code <= dst.byteSize()}), or {@link #ABSENT}
+   */
+  long getIntoAsOf(MemorySegment key, MemorySegment dst, SnapshotView snapshot) {
+    ReadContext c = ReadContext.current();
+    c.request(key, key.byteSize(), snapshot.position(), snapshot, null, dst, false);
+    return c.readValue(this);
+  }
+
+  /**
    * Reads a key's flags.
    *
    * @param key the key
