@@ -299,11 +299,44 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
    * @return true if the pass holds a result (entries, the end of the range, or both) to validate
    */
   private boolean tryPass(long revertTarget, int e) {
+    MemorySegment s = store.reader.segment();
+    MemorySegment[] vt = store.vlog.arena().blocksAcquire();
+    return walk(s, vt, revertTarget, e) && copyValues(spare, s, vt);
+  }
+
+  /**
+   * The pass's second phase: copies the values the first phase found, each validated by its node's
+   * version after the copy. Why two phases: the first walks the chain of nodes, a load that depends
+   * on the previous one, and each record's header is read there without waiting for it; the copies
+   * here are independent of each other, so the processor overlaps their cache misses instead of
+   * waiting for each in turn (a buffer filled in random key order has its nodes and values in
+   * insertion order, scattered with respect to key order).
+   *
+   * @return true if at least one entry (or the end of the range) remains to be returned
+   */
+  private boolean copyValues(CursorBatch b, MemorySegment s, MemorySegment[] vt) {
+    byte[] values = b.valueArray();
+    for (int i = 0; i < b.count; i++) {
+      long record = b.record(i);
+      if (record != CursorBatch.NO_RECORD) {
+        store.vlog.copy(vt, record, b.valueLength(i), values, b.valueOffset(i));
+      }
+      if (!TreeReader.valid(s, b.node(i), b.version(i))) {
+        if (i == 0) {
+          return false;
+        }
+        b.truncate(i);
+        return true;
+      }
+    }
+    return true;
+  }
+
+  /** The pass's first phase: the chain of nodes, each entry captured but for its value bytes. */
+  private boolean walk(MemorySegment s, MemorySegment[] vt, long revertTarget, int e) {
     CursorBatch b = spare;
     b.clear();
     TreeReader reader = store.reader;
-    MemorySegment s = reader.segment();
-    MemorySegment[] vt = store.vlog.arena().blocksAcquire();
     long gen = store.generation;
     b.generation = gen;
     long n;
@@ -398,13 +431,13 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
       b.setNoValue(CursorBatch.NO_VALUE);
     } else if (store.valuesDiscarded) {
       b.setNoValue(CursorBatch.DISCARDED);
-    } else if (!copyValue(b, s, n, v, vt, record, e)) {
+    } else if (!reserveValue(b, s, n, v, vt, record, e)) {
       return FAILED;
     }
     if (!TreeReader.valid(s, n, v)) {
       return FAILED;
     }
-    b.commitEntry(f);
+    b.commitEntry(f, n, v);
     return CAPTURED;
   }
 
@@ -420,11 +453,12 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   }
 
   /**
-   * Copies a record's value into the entry being appended.
+   * Reads a record's value length and makes room for the value in the entry being appended; the
+   * second phase copies it ({@link #copyValues}).
    *
    * @return false if the record cannot be read as it is (the capture fails)
    */
-  private boolean copyValue(
+  private boolean reserveValue(
       CursorBatch b, MemorySegment s, long n, int v, MemorySegment[] vt, long record, int e) {
     int len = store.vlog.length(vt, record);
     if (len < 0) {
@@ -436,8 +470,8 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
     if (!b.hasValueRoom(len) && (!TreeReader.valid(s, n, v) || !store.gate.valid(e))) {
       return false;
     }
-    store.vlog.copy(vt, record, len, b.valueRoom(len), b.valueEnd());
-    b.setValue(len);
+    b.valueRoom(len);
+    b.setPendingValue(len, record);
     return true;
   }
 

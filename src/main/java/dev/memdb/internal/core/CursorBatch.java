@@ -28,6 +28,15 @@ final class CursorBatch {
   private int[] valueLength = new int[16];
   private int[] flags = new int[16];
 
+  // Per entry, for the pass's second phase: the record whose bytes are still to be copied (or
+  // NO_RECORD), and the node and version the copy is validated against.
+  private long[] records = new long[16];
+  private long[] nodes = new long[16];
+  private int[] versions = new int[16];
+
+  /** {@link #record(int)} of an entry whose value needs no copy (none, discarded, or copied). */
+  static final long NO_RECORD = -1;
+
   /** The other batch of the iterator: one is returned from while the other is filled. */
   CursorBatch pair;
 
@@ -78,6 +87,9 @@ final class CursorBatch {
       valueOffset = Arrays.copyOf(valueOffset, n);
       valueLength = Arrays.copyOf(valueLength, n);
       flags = Arrays.copyOf(flags, n);
+      records = Arrays.copyOf(records, n);
+      nodes = Arrays.copyOf(nodes, n);
+      versions = Arrays.copyOf(versions, n);
     }
     if (keys.length - keysUsed < length) {
       keys = Arrays.copyOf(keys, Math.max(keysUsed + length, keys.length * 2));
@@ -87,6 +99,7 @@ final class CursorBatch {
     keyLength[count] = length;
     valueOffset[count] = valuesUsed;
     valueLength[count] = NO_VALUE;
+    records[count] = NO_RECORD;
   }
 
   /** Whether a value of {@code length} bytes fits without growing the value array. */
@@ -106,9 +119,13 @@ final class CursorBatch {
     return values;
   }
 
-  /** The entry being appended has a value of {@code length} bytes, copied to {@link #valueEnd}. */
-  void setValue(int length) {
+  /**
+   * The entry being appended has a value of {@code length} bytes, to be copied from {@code record}
+   * to {@link #valueEnd} by the pass's second phase; room for it was made with {@link #valueRoom}.
+   */
+  void setPendingValue(int length, long record) {
     valueLength[count] = length;
+    records[count] = record;
   }
 
   /** The entry being appended has no value ({@link #NO_VALUE}) or a discarded one. */
@@ -121,14 +138,53 @@ final class CursorBatch {
     return valuesUsed;
   }
 
-  /** Makes the entry being appended part of the batch. */
-  void commitEntry(int entryFlags) {
+  /**
+   * Makes the entry being appended part of the batch.
+   *
+   * @param entryFlags the node's flags word as shown
+   * @param node the node it was captured from
+   * @param version the node's version during the capture
+   */
+  void commitEntry(int entryFlags, long node, int version) {
     flags[count] = entryFlags;
+    nodes[count] = node;
+    versions[count] = version;
     keysUsed += keyLength[count];
     if (valueLength[count] > 0) {
       valuesUsed += valueLength[count];
     }
     count++;
+  }
+
+  /** The record entry {@code i}'s value is still to be copied from, or {@link #NO_RECORD}. */
+  long record(int i) {
+    return records[i];
+  }
+
+  long node(int i) {
+    return nodes[i];
+  }
+
+  int version(int i) {
+    return versions[i];
+  }
+
+  /** The array values are copied into, at {@link #valueOffset(int)}. */
+  byte[] valueArray() {
+    return values;
+  }
+
+  int valueOffset(int i) {
+    return valueOffset[i];
+  }
+
+  /** Keeps only the first {@code n} entries, {@code n >= 1}: the rest could not be validated. */
+  void truncate(int n) {
+    count = n;
+    keysUsed = keyOffset[n - 1] + keyLength[n - 1];
+    valuesUsed = valueOffset[n - 1] + Math.max(valueLength[n - 1], 0);
+    lastNode = nodes[n - 1];
+    end = false;
   }
 
   /** Drops the last committed entry (it lay beyond the range's end). */
