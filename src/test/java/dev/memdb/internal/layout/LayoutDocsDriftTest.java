@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.memdb.IndexTooLargeException;
 import dev.memdb.KeyTooLargeException;
 import dev.memdb.MemDBOptions;
 import dev.memdb.internal.arena.Address;
@@ -51,6 +52,8 @@ class LayoutDocsDriftTest {
     CONSTANTS.put("KEY_FLAGS_MASK", (long) NodeLayout.KEY_FLAGS_MASK);
     CONSTANTS.put("MAX_KEY_LENGTH", (long) KeyTooLargeException.MAX_KEY_LENGTH);
     CONSTANTS.put("NULL_ADDRESS", Address.NULL);
+    CONSTANTS.put("NO_NODE", NodeLayout.NO_NODE);
+    CONSTANTS.put("MAX_INDEX_BYTES", IndexTooLargeException.MAX_INDEX_BYTES);
     CONSTANTS.put("MAX_HEIGHT", (long) TreeReader.MAX_HEIGHT);
     CONSTANTS.put("DEFAULT_INITIAL_BLOCK_SIZE", (long) MemDBOptions.DEFAULT_INITIAL_BLOCK_SIZE);
     CONSTANTS.put("DEFAULT_MAX_BLOCK_SIZE", (long) MemDBOptions.DEFAULT_MAX_BLOCK_SIZE);
@@ -137,7 +140,7 @@ class LayoutDocsDriftTest {
 
     assertReported(
         checkStruct(
-            replaceRow(doc, "| value | 32 | 8 |", "| value | 36 | 8 |"),
+            replaceRow(doc, "| value | 8 | 8 |", "| value | 12 | 8 |"),
             "## Node",
             NodeLayout.LAYOUT),
         "value: offset");
@@ -157,8 +160,20 @@ class LayoutDocsDriftTest {
             RecordLayout.HEADER),
         "previous: byte order");
     assertReported(
-        checkStruct(replaceRow(doc, "| left | 16 |", "| lft | 16 |"), "## Node", NodeLayout.LAYOUT),
-        "row 5: field 'lft'");
+        checkStruct(replaceRow(doc, "| left | 20 |", "| lft | 20 |"), "## Node", NodeLayout.LAYOUT),
+        "row 6: field 'lft'");
+    assertReported(
+        checkStruct(
+            replaceRow(doc, "| next | 28 | 4 |", "| next | 28 | 8 |"),
+            "## Node",
+            NodeLayout.LAYOUT),
+        "next: size");
+    assertReported(
+        checkStruct(
+            replaceRow(doc, "| node | 12 | 4 |", "| node | 12 | 8 |"),
+            "## Value-log record header",
+            RecordLayout.HEADER),
+        "node: size");
     assertReported(
         checkStruct(
             dropRowStartingWith(doc, "| node | 12 |"),
