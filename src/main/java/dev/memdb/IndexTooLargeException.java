@@ -3,7 +3,7 @@ package dev.memdb;
 /**
  * Thrown by a write that would need more room for the buffer's index — its tree nodes and keys,
  * which live in one off-heap block — than that block can address ({@value #MAX_INDEX_BYTES} bytes;
- * about 200 million keys of 16 bytes). The write is not applied: the buffer is exactly as it was.
+ * about 300 million keys of 16 bytes). The write is not applied: the buffer is exactly as it was.
  *
  * <p><b>Thread safety.</b> An ordinary immutable exception.
  */

@@ -105,9 +105,10 @@ public final class MultiBlockArena {
    */
   public MemorySegment segment(MemorySegment[] table, long address) {
     int block = Address.block(address);
-    if (block >= table.length - 2 * TABLE_PAD) {
+    // Unsigned, so a torn address with a negative index fails here, not on a padding slot's null.
+    if (Integer.compareUnsigned(block, table.length - 2 * TABLE_PAD) >= 0) {
       table = blocksAcquire();
-      if (block >= table.length - 2 * TABLE_PAD) {
+      if (Integer.compareUnsigned(block, table.length - 2 * TABLE_PAD) >= 0) {
         throw new IndexOutOfBoundsException(
             "no block " + block + " in the " + ledger.name() + " arena");
       }

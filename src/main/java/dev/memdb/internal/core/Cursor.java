@@ -7,7 +7,9 @@ import dev.memdb.KeyFlags;
 import dev.memdb.MemDBIterator;
 import dev.memdb.internal.layout.NodeLayout;
 import dev.memdb.internal.layout.ReadOutcome;
+import dev.memdb.internal.tree.Keys;
 import dev.memdb.internal.tree.TreeReader;
+import dev.memdb.internal.vlog.ValueLog;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.NoSuchElementException;
@@ -38,15 +40,17 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   /** Each pass captures this many times more entries than the last, up to {@link #MAX_PASS}. */
   private static final int PASS_GROWTH = 4;
 
+  /**
+   * A walk checks the epoch after this many hidden nodes in a row (a power of two). In a live node
+   * block the validated links lead to ever larger keys, so only a block that moved can loop.
+   */
+  private static final int SKIPS_PER_EPOCH_CHECK = 1024;
+
   /** Most entries one pass captures. */
   static final int MAX_PASS = 32;
 
   /** A pass stops once it holds this many value bytes, so large values are not read far ahead. */
   static final int MAX_PASS_VALUE_BYTES = 16 * 1024;
-
-  private static final int CAPTURED = 0;
-  private static final int SKIP = 1;
-  private static final int FAILED = 2;
 
   private final Store store;
 
@@ -60,6 +64,12 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   private final byte[] startBound;
 
   private final boolean ascending;
+
+  /** The bound on the far side (upper ascending, lower descending) as the walk compares it. */
+  private final MemorySegment farBound;
+
+  private final long farBoundLength;
+  private final long farBoundPrefix;
   private final boolean withFlagOnly;
   private final SnapshotView snapshot;
 
@@ -79,9 +89,6 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   private boolean reseek;
   private int passSize = FIRST_PASS;
 
-  /** The in-order link {@link #capture} read inside the node's window: where the pass goes next. */
-  private long capturedNext;
-
   /** Attempts made by the {@link #fill()} under way: after a failed one, the next seeks again. */
   private int attempts;
 
@@ -97,6 +104,10 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
     this.upper = upper == null ? null : upper.clone();
     this.ascending = ascending;
     this.startBound = ascending ? this.lower : this.upper;
+    byte[] far = ascending ? this.upper : this.lower;
+    this.farBound = far == null ? null : MemorySegment.ofArray(far);
+    this.farBoundLength = far == null ? 0 : far.length;
+    this.farBoundPrefix = far == null ? 0 : Keys.prefix(farBound, farBoundLength);
     this.withFlagOnly = withFlagOnly;
     this.snapshot = snapshot;
     this.batch = store.batches.take();
@@ -301,40 +312,31 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   private boolean tryPass(long revertTarget, int e) {
     MemorySegment s = store.reader.segment();
     MemorySegment[] vt = store.vlog.arena().blocksAcquire();
-    return walk(s, vt, revertTarget, e) && copyValues(spare, s, vt);
+    CursorBatch b = spare;
+    if (!walk(b, s, vt, revertTarget, e)) {
+      return false;
+    }
+    if (b.count == 0) {
+      return true; // the end of the range, and nothing before it
+    }
+    if (!copyEntries(b, s, vt, e)) {
+      return false;
+    }
+    // Never repeat or go back: a first entry not beyond the last one returned means the tree
+    // changed between passes, so seek again from the last key.
+    return !started || beyondLast(b);
   }
 
   /**
-   * The pass's second phase: copies the values the first phase found, each validated by its node's
-   * version after the copy. Why two phases: the first walks the chain of nodes, a load that depends
-   * on the previous one, and each record's header is read there without waiting for it; the copies
-   * here are independent of each other, so the processor overlaps their cache misses instead of
-   * waiting for each in turn (a buffer filled in random key order has its nodes and values in
-   * insertion order, scattered with respect to key order).
+   * The pass's first phase: follows the in-order links from node to node, and adds each node it
+   * will show with what its header word and value pointer said, validated by its version. It reads
+   * nothing but the nodes, so the only loads that wait on each other are the links, and the record
+   * headers, keys and values are left to {@link #copyEntries}, where they do not.
    *
-   * @return true if at least one entry (or the end of the range) remains to be returned
+   * @return true if the batch holds a result to go on with (entries, the end of the range, or both)
    */
-  private boolean copyValues(CursorBatch b, MemorySegment s, MemorySegment[] vt) {
-    byte[] values = b.valueArray();
-    for (int i = 0; i < b.count; i++) {
-      long record = b.record(i);
-      if (record != CursorBatch.NO_RECORD) {
-        store.vlog.copy(vt, record, b.valueLength(i), values, b.valueOffset(i));
-      }
-      if (!TreeReader.valid(s, b.node(i), b.version(i))) {
-        if (i == 0) {
-          return false;
-        }
-        b.truncate(i);
-        return true;
-      }
-    }
-    return true;
-  }
-
-  /** The pass's first phase: the chain of nodes, each entry captured but for its value bytes. */
-  private boolean walk(MemorySegment s, MemorySegment[] vt, long revertTarget, int e) {
-    CursorBatch b = spare;
+  private boolean walk(
+      CursorBatch b, MemorySegment s, MemorySegment[] vt, long revertTarget, int e) {
     b.clear();
     TreeReader reader = store.reader;
     long gen = store.generation;
@@ -357,6 +359,9 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
       }
     }
     int target = passSize;
+    boolean plain = revertTarget == ReadGate.NO_LIMIT && snapshot == null;
+    boolean discarded = store.valuesDiscarded;
+    int skipped = 0;
     while (true) {
       if (n == ReadOutcome.RETRY) {
         return b.count > 0;
@@ -365,80 +370,132 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
         b.end = true;
         return true;
       }
-      int r = capture(b, s, vt, n, revertTarget, e);
-      if (r == FAILED) {
+      // Version, key length and flags in one access; the validation re-reads the version alone.
+      long w = NodeLayout.headerAcquire(s, n);
+      int v = NodeLayout.versionOf(w);
+      if ((v & 1) != 0) {
         return b.count > 0;
       }
-      if (r == CAPTURED) {
-        if (started && b.count == 1 && !beyondLast(b)) {
-          return false; // never repeat or go back: seek again from the last key
+      int f = NodeLayout.flagsOf(w);
+      long record = NodeLayout.valuePlain(s, n);
+      long next = NodeLayout.neighbourPlain(s, n, ascending);
+      if (!plain) {
+        long shown = shownState(vt, f, record, revertTarget);
+        if (shown == ReadOutcome.RETRY) {
+          return b.count > 0;
         }
-        if (!inRange(b, b.count - 1)) {
-          b.dropLast();
-          b.end = true;
-          return true;
-        }
-        b.lastNode = n;
-        if (b.count >= target || b.valueBytes() >= MAX_PASS_VALUE_BYTES) {
-          return true;
-        }
+        f = (int) shown;
+        record = shownRecord;
       }
-      n = capturedNext;
+      boolean show =
+          (f & NodeLayout.DELETED_BIT) == 0
+              && (record != NO_VALUE || (withFlagOnly && snapshot == null));
+      int keyLength = NodeLayout.keyLengthOf(w);
+      if (show && !inRange(s, n, keyLength)) {
+        if (!TreeReader.valid(s, n, v)) {
+          return b.count > 0;
+        }
+        b.end = true;
+        return true;
+      }
+      if (!TreeReader.valid(s, n, v)) {
+        return b.count > 0;
+      }
+      if (show) {
+        int marker =
+            record == NO_VALUE ? CursorBatch.NO_VALUE : discarded ? CursorBatch.DISCARDED : 0;
+        b.addNode(n, v, f, keyLength, record, marker);
+        b.lastNode = n;
+        if (b.count >= target) {
+          return true;
+        }
+      } else if ((++skipped & (SKIPS_PER_EPOCH_CHECK - 1)) == 0 && !store.gate.valid(e)) {
+        // A long run of hidden nodes may be real (a rolled-back stage), but a walk through a
+        // moved node block's reused bytes could go round in circles: the epoch tells them apart.
+        return b.count > 0;
+      }
+      n = next;
     }
   }
 
-  private long seekBeyondLast(TreeReader reader, MemorySegment s) {
-    return reader.seek(s, batch.keySegment(batch.count - 1), ascending, false);
-  }
+  /** The record {@link #shownState} chose. */
+  private long shownRecord;
 
   /**
-   * Captures node {@code n} into the batch inside its version, and its in-order link into {@link
-   * #capturedNext}.
+   * During a revert, or for a snapshot iterator: the flags and record a node shows (the state the
+   * revert leaves, as of the snapshot's position). Leaves the record in {@link #shownRecord}.
+   *
+   * @return the flags, or RETRY if a history read was torn
    */
-  private int capture(
-      CursorBatch b, MemorySegment s, MemorySegment[] vt, long n, long revertTarget, int e) {
-    // Version, key length and flags in one access; later checks re-read the version alone.
-    long w = NodeLayout.headerAcquire(s, n);
-    int v = NodeLayout.versionOf(w);
-    if ((v & 1) != 0) {
-      return FAILED;
-    }
-    int f = NodeLayout.flagsOf(w);
-    long record = NodeLayout.valuePlain(s, n);
-    capturedNext = NodeLayout.neighbourPlain(s, n, ascending);
+  private long shownState(MemorySegment[] vt, int f, long record, long revertTarget) {
     if (revertTarget != ReadGate.NO_LIMIT) {
       // A revert is under way: show the state it leaves (see ReadGate#readLimit).
       long after = store.flagsAfterRevert(f, record, revertTarget);
       if (after == ReadOutcome.RETRY) {
-        return FAILED;
+        return ReadOutcome.RETRY;
       }
       f = (int) after;
     }
-    if ((f & NodeLayout.DELETED_BIT) != 0) {
-      return TreeReader.valid(s, n, v) ? SKIP : FAILED;
-    }
-    if (record != NO_VALUE && (snapshot != null || revertTarget != ReadGate.NO_LIMIT)) {
+    if (record != NO_VALUE && (f & NodeLayout.DELETED_BIT) == 0) {
       record = recordAsOf(vt, record, revertTarget);
       if (record == ReadOutcome.RETRY) {
-        return FAILED;
+        return ReadOutcome.RETRY;
       }
     }
-    if (record == NO_VALUE && !(withFlagOnly && snapshot == null)) {
-      return TreeReader.valid(s, n, v) ? SKIP : FAILED;
+    shownRecord = record;
+    return f;
+  }
+
+  /**
+   * The pass's second phase: copies the keys and values of the nodes the first phase added, each
+   * validated by its node's version after the copy. The entries are independent of each other, so
+   * the processor overlaps their cache misses (record header, value bytes) instead of waiting for
+   * each in turn, as it would inside the chain of links.
+   *
+   * @return true if at least one entry remains to be returned
+   */
+  private boolean copyEntries(CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
+    ValueLog vlog = store.vlog;
+    int count = b.count;
+    for (int i = 0; i < count; i++) {
+      long n = b.node(i);
+      int v = b.version(i);
+      b.copyKey(i, s, NodeLayout.keyAt(n));
+      long record = b.record(i);
+      if (record != CursorBatch.NO_RECORD) {
+        int len = vlog.length(vt, record);
+        // Before growing the value array, both checks: a record length read from a changed node,
+        // or from a moved node block's frozen or reused bytes, must not size it. A copy into room
+        // the batch already has needs neither: the validation after it discards a torn copy.
+        if (len < 0
+            || !b.hasValueRoom(len) && (!TreeReader.valid(s, n, v) || !store.gate.valid(e))) {
+          return keep(b, i);
+        }
+        byte[] values = b.valueRoom(i, len);
+        vlog.copy(vt, record, len, values, b.valueOffset(i));
+      }
+      if (!TreeReader.valid(s, n, v)) {
+        return keep(b, i);
+      }
+      if (b.valueBytes() >= MAX_PASS_VALUE_BYTES && i + 1 < count) {
+        b.truncate(i + 1); // large values are not read far ahead
+        return true;
+      }
     }
-    b.appendKey(s, NodeLayout.keyAt(n), NodeLayout.keyLengthOf(w));
-    if (record == NO_VALUE) {
-      b.setNoValue(CursorBatch.NO_VALUE);
-    } else if (store.valuesDiscarded) {
-      b.setNoValue(CursorBatch.DISCARDED);
-    } else if (!reserveValue(b, s, n, v, vt, record, e)) {
-      return FAILED;
+    return true;
+  }
+
+  /** Keeps the {@code n} entries copied before one that failed; false if there are none. */
+  private static boolean keep(CursorBatch b, int n) {
+    if (n == 0) {
+      return false;
     }
-    if (!TreeReader.valid(s, n, v)) {
-      return FAILED;
-    }
-    b.commitEntry(f, n, v);
-    return CAPTURED;
+    b.truncate(n);
+    return true;
+  }
+
+  private long seekBeyondLast(TreeReader reader, MemorySegment s) {
+    return reader.seek(s, batch.keySegment(batch.count - 1), ascending, false);
   }
 
   /**
@@ -452,40 +509,19 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
     return store.vlog.asOf(vt, record, asOf);
   }
 
-  /**
-   * Reads a record's value length and makes room for the value in the entry being appended; the
-   * second phase copies it ({@link #copyValues}).
-   *
-   * @return false if the record cannot be read as it is (the capture fails)
-   */
-  private boolean reserveValue(
-      CursorBatch b, MemorySegment s, long n, int v, MemorySegment[] vt, long record, int e) {
-    int len = store.vlog.length(vt, record);
-    if (len < 0) {
-      return false;
-    }
-    // Before growing the value buffer, both checks: a record read from a changed node, or from a
-    // moved node block's frozen or reused bytes, must not size it. A copy into room the batch
-    // already has needs neither: the validation after it discards a torn copy.
-    if (!b.hasValueRoom(len) && (!TreeReader.valid(s, n, v) || !store.gate.valid(e))) {
-      return false;
-    }
-    b.valueRoom(len);
-    b.setPendingValue(len, record);
-    return true;
-  }
-
   /** Whether the first entry of a pass lies strictly beyond the last entry returned. */
   private boolean beyondLast(CursorBatch b) {
     int cmp = b.compareKey(0, batch, batch.count - 1);
     return ascending ? cmp > 0 : cmp < 0;
   }
 
-  private boolean inRange(CursorBatch b, int i) {
-    if (ascending) {
-      return upper == null || b.compareKey(i, upper) < 0;
+  /** Whether a node's key lies before the far end of the range. */
+  private boolean inRange(MemorySegment s, long n, int keyLength) {
+    if (farBound == null) {
+      return true;
     }
-    return lower == null || b.compareKey(i, lower) >= 0;
+    int cmp = Keys.compare(farBound, farBoundLength, farBoundPrefix, s, n, keyLength);
+    return ascending ? cmp > 0 : cmp <= 0;
   }
 
   private static MemorySegment segmentOf(byte[] bound) {

@@ -76,122 +76,102 @@ final class CursorBatch {
   }
 
   /**
-   * Starts appending an entry: copies its key from a node. The entry has no value until {@link
-   * #setValue} or {@link #setNoValue}, and is part of the batch only after {@link #commitEntry}.
+   * The pass's first phase: adds the entry of a validated node, with the key length and flags its
+   * header word gave and the record its value pointer named. Neither its key nor its value is
+   * copied yet ({@link #copyKey(int, MemorySegment, long)}, {@link #valueRoom}); the second phase
+   * copies both and validates the node again.
+   *
+   * @param valueMarker {@link #NO_VALUE} or {@link #DISCARDED} if the entry shows no value bytes,
+   *     else 0
    */
-  void appendKey(MemorySegment s, long keyOffsetInBlock, int length) {
-    if (count == keyOffset.length) {
-      int n = count * 2;
-      keyOffset = Arrays.copyOf(keyOffset, n);
-      keyLength = Arrays.copyOf(keyLength, n);
-      valueOffset = Arrays.copyOf(valueOffset, n);
-      valueLength = Arrays.copyOf(valueLength, n);
-      flags = Arrays.copyOf(flags, n);
-      records = Arrays.copyOf(records, n);
-      nodes = Arrays.copyOf(nodes, n);
-      versions = Arrays.copyOf(versions, n);
+  void addNode(long node, int version, int entryFlags, int length, long record, int valueMarker) {
+    if (count == nodes.length) {
+      grow();
     }
+    nodes[count] = node;
+    versions[count] = version;
+    flags[count] = entryFlags;
+    keyLength[count] = length;
+    records[count] = valueMarker == 0 ? record : NO_RECORD;
+    valueLength[count] = valueMarker == 0 ? 0 : valueMarker;
+    count++;
+  }
+
+  private void grow() {
+    int n = count * 2;
+    keyOffset = Arrays.copyOf(keyOffset, n);
+    keyLength = Arrays.copyOf(keyLength, n);
+    valueOffset = Arrays.copyOf(valueOffset, n);
+    valueLength = Arrays.copyOf(valueLength, n);
+    flags = Arrays.copyOf(flags, n);
+    records = Arrays.copyOf(records, n);
+    nodes = Arrays.copyOf(nodes, n);
+    versions = Arrays.copyOf(versions, n);
+  }
+
+  /**
+   * The second phase, entry {@code i} (entries are copied in order): copies its key from its node.
+   * The length was validated with the node in the first phase.
+   */
+  void copyKey(int i, MemorySegment s, long keyOffsetInBlock) {
+    int length = keyLength[i];
     if (keys.length - keysUsed < length) {
       keys = Arrays.copyOf(keys, Math.max(keysUsed + length, keys.length * 2));
     }
     MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyOffsetInBlock, keys, keysUsed, length);
-    keyOffset[count] = keysUsed;
-    keyLength[count] = length;
-    valueOffset[count] = valuesUsed;
-    valueLength[count] = NO_VALUE;
-    records[count] = NO_RECORD;
+    keyOffset[i] = keysUsed;
+    keysUsed += length;
+    valueOffset[i] = valuesUsed;
   }
 
-  /** Whether a value of {@code length} bytes fits without growing the value array. */
+  /** Whether a value of this length fits without growing the value array. */
   boolean hasValueRoom(int length) {
     return values.length - valuesUsed >= length;
   }
 
   /**
-   * Makes room for a value of {@code length} bytes of the entry being appended.
-   *
-   * @return the array to copy it into, at {@link #valueEnd()}
+   * The second phase, entry {@code i}: makes room for its value of {@code length} bytes, grows the
+   * value array if needed, and returns the array; the value goes at {@link #valueOffset(int)}.
    */
-  byte[] valueRoom(int length) {
+  byte[] valueRoom(int i, int length) {
     if (values.length - valuesUsed < length) {
       values = Arrays.copyOf(values, Math.max(valuesUsed + length, values.length * 2));
     }
+    valueLength[i] = length;
+    valuesUsed += length;
     return values;
   }
 
-  /**
-   * The entry being appended has a value of {@code length} bytes, to be copied from {@code record}
-   * to {@link #valueEnd} by the pass's second phase; room for it was made with {@link #valueRoom}.
-   */
-  void setPendingValue(int length, long record) {
-    valueLength[count] = length;
-    records[count] = record;
-  }
-
-  /** The entry being appended has no value ({@link #NO_VALUE}) or a discarded one. */
-  void setNoValue(int marker) {
-    valueLength[count] = marker;
-  }
-
-  /** Where the value of the entry being appended goes. */
-  int valueEnd() {
-    return valuesUsed;
-  }
-
-  /**
-   * Makes the entry being appended part of the batch.
-   *
-   * @param entryFlags the node's flags word as shown
-   * @param node the node it was captured from
-   * @param version the node's version during the capture
-   */
-  void commitEntry(int entryFlags, long node, int version) {
-    flags[count] = entryFlags;
-    nodes[count] = node;
-    versions[count] = version;
-    keysUsed += keyLength[count];
-    if (valueLength[count] > 0) {
-      valuesUsed += valueLength[count];
-    }
-    count++;
-  }
-
-  /** The record entry {@code i}'s value is still to be copied from, or {@link #NO_RECORD}. */
+  /** The record whose value entry {@code i} shows, or {@link #NO_RECORD}. */
   long record(int i) {
     return records[i];
   }
 
+  /** The node entry {@code i} was captured from. */
   long node(int i) {
     return nodes[i];
   }
 
+  /** The version entry {@code i}'s node had when it was captured. */
   int version(int i) {
     return versions[i];
   }
 
-  /** The array values are copied into, at {@link #valueOffset(int)}. */
-  byte[] valueArray() {
-    return values;
-  }
-
+  /** Where entry {@code i}'s value lies in the value array. */
   int valueOffset(int i) {
     return valueOffset[i];
   }
 
-  /** Keeps only the first {@code n} entries, {@code n >= 1}: the rest could not be validated. */
+  /**
+   * Keeps only the first {@code n} entries, {@code n >= 1}, whose keys and values the second phase
+   * copied: the rest could not be validated, or would take the pass past its value budget.
+   */
   void truncate(int n) {
     count = n;
     keysUsed = keyOffset[n - 1] + keyLength[n - 1];
     valuesUsed = valueOffset[n - 1] + Math.max(valueLength[n - 1], 0);
     lastNode = nodes[n - 1];
     end = false;
-  }
-
-  /** Drops the last committed entry (it lay beyond the range's end). */
-  void dropLast() {
-    count--;
-    keysUsed = keyOffset[count];
-    valuesUsed = valueOffset[count];
   }
 
   int keyLength(int i) {

@@ -22,11 +22,11 @@ abstract class ReadGateEpoch extends ReadGatePad {
  * discardValues, close, and the rollback of a stage or checkpoint, which must look atomic across
  * many keys) instead make the epoch odd for their duration. Every reader reads the epoch once when
  * it starts and validates it once when it ends; a reader that finds it odd waits for the bulk
- * change by spinning briefly and then by taking the write lock. Closing leaves the epoch odd for
- * ever, so no reader starts again on freed memory.
+ * change by spinning briefly and then yielding (a revert excepted: readers compute its result
+ * themselves). Closing leaves the epoch odd for ever, so no reader starts again on freed memory.
  */
 public final class ReadGate extends ReadGateEpoch {
-  /** Optimistic attempts before a reader takes the write lock. */
+  /** Failed optimistic attempts after the first one before a reader takes the write lock. */
   static final int OPTIMISTIC_ATTEMPTS = 64;
 
   private static final VarHandle EPOCH;

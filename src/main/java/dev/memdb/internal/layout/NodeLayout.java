@@ -38,9 +38,10 @@ import java.lang.invoke.VarHandle;
  * extension keeps -1 as -1 with no branch. {@link #at(long)} turns a reference into a byte offset.
  *
  * <p><b>In-order links.</b> {@code next} and {@code prev} chain every node in key order. The writer
- * sets them when it links a node (the descent knows both neighbours) and never changes them
- * afterwards: rotations keep the order and rolled-back nodes stay linked (marked deleted), so an
- * iterator walks the chain instead of climbing the tree.
+ * sets them when it links a node (the descent knows both neighbours), and changes a node's links
+ * only when a node is linked beside it, inside its change window: rotations keep the order and
+ * rolled-back nodes stay linked (marked deleted), so an iterator walks the chain instead of
+ * climbing the tree.
  *
  * <p><b>Barriers.</b> Accessor names say their ordering. Only the version carries barriers: {@code
  * setVersionRelease} (the end of a change) pairs with {@code versionAcquire} / {@code

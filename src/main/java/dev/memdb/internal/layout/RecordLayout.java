@@ -24,9 +24,10 @@ import java.nio.ByteOrder;
  * };
  * </pre>
  *
- * <p>Records are immutable once the node's value pointer names them (release store), except for the
- * in-place overwrite of a same-length value, which the writer brackets with the node's version.
- * Accesses are plain: the barrier is on the node's value pointer.
+ * <p>Records are immutable once the node's value pointer names them, except for the in-place
+ * overwrite of a same-length value, which the writer brackets with the node's version. Accesses are
+ * plain, and so is the store of the value pointer: the release store of the node's even version
+ * that closes the change window publishes pointer and record together.
  */
 public final class RecordLayout {
   private static final ValueLayout.OfInt U32 =

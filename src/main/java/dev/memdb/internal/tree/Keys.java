@@ -53,7 +53,7 @@ public final class Keys {
    * As {@link #compare(MemorySegment, long, long, MemorySegment, long)}, with the node's key length
    * already known (from its header word).
    */
-  static int compare(
+  public static int compare(
       MemorySegment key,
       long keyLength,
       long keyPrefix,
