@@ -46,6 +46,8 @@ final class Sampler implements AutoCloseable {
   private final Set<MemDB> live = ConcurrentHashMap.newKeySet();
   private final List<Sample> samples = new ArrayList<>();
   private final long start = System.nanoTime();
+  /** The wall-clock time of {@code seconds} 0, to place samples on a JFR recording's time line. */
+  final long startEpochMillis = System.currentTimeMillis();
   private final boolean nmt;
   private final Thread thread;
   private volatile boolean running = true;
@@ -109,10 +111,14 @@ final class Sampler implements AutoCloseable {
     return s;
   }
 
+  /** The samples in time order (the sampler's thread and the workload's milestones can add them out of order). */
   List<Sample> samples() {
+    List<Sample> copy;
     synchronized (samples) {
-      return List.copyOf(samples);
+      copy = new ArrayList<>(samples);
     }
+    copy.sort(java.util.Comparator.comparingDouble(Sample::seconds));
+    return List.copyOf(copy);
   }
 
   void writeCsv(Path file) throws IOException {
@@ -120,6 +126,18 @@ final class Sampler implements AutoCloseable {
       out.println(Sample.HEADER);
       for (Sample s : samples()) {
         out.println(s.csv());
+      }
+    }
+  }
+
+  /** The samples with a note (the run's phases), as {@code epoch_ms,note} lines. */
+  void writePhases(Path file) throws IOException {
+    try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
+      out.println("epoch_ms,note");
+      for (Sample s : samples()) {
+        if (!s.note().isEmpty()) {
+          out.println(Math.round(startEpochMillis + s.seconds() * 1000) + "," + s.note());
+        }
       }
     }
   }
