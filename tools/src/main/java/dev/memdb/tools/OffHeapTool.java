@@ -474,7 +474,7 @@ public final class OffHeapTool {
                       + " within %d MiB after trim_native_heap %s", pass ? "PASS" : "FAIL", memdbOk ? "yes" : "NO",
                   otherToleranceKb, otherOk ? "yes" : "NO", rssToleranceMb, rssOk ? "yes" : "NO"),
               "memdb footprint (the open buffers) + pooled and NMT Other are equal by design (the thin dashed red line on the thick"
-                  + " green one); a sample taken while a buffer closes misses that buffer's blocks in memdb's figures"),
+                  + " green one); a block allocated while a sample reads them can put one block between them"),
           warning.stream().toList());
       System.out.print(r);
       System.out.println("\nreport: " + out.resolve("report.txt") + "\nchart:  " + png + "\nsamples: " + out.resolve("samples.csv"));
