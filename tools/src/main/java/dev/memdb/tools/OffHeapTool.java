@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * memdb's off-heap profiling program, driven by {@code scripts/offheap-nmt}, {@code
@@ -24,7 +25,8 @@ import java.util.Map;
  *   leakcheck  create, fill and close many buffers; NMT Other and RSS must return to the baseline
  * options: --workload fill|txn|churn --keys N --key-size B --value-size B --buffers N --live N
  *          --txns N --writes N --seed N --initial-block B --max-block B --period-ms MS --out DIR
- *          --jfr FILE (jfr-report) --other-tolerance-kb KB --rss-tolerance-mb MB (leakcheck)
+ *          --jfr FILE --run-dir DIR (jfr-report: the recording, and the folder where "run" wrote
+ *          workload.txt and phases.csv) --other-tolerance-kb KB --rss-tolerance-mb MB (leakcheck)
  * </pre>
  */
 public final class OffHeapTool {
@@ -34,6 +36,7 @@ public final class OffHeapTool {
   private Path out = Path.of(".");
   private long periodMs = 20;
   private Path jfrFile;
+  private Path runDir;
   private long otherToleranceKb = 64;
   private long rssToleranceMb = 16;
   private int warmupBuffers = 10;
@@ -51,7 +54,7 @@ public final class OffHeapTool {
         switch (args[0]) {
           case "nmt" -> t.nmt();
           case "run" -> t.run();
-          case "jfr-report" -> JfrReport.write(t.jfrFile, t.out);
+          case "jfr-report" -> JfrReport.write(t.jfrFile, t.out, t.runDir, t.settings);
           case "leakcheck" -> t.leakcheck();
           default -> throw new IllegalArgumentException("unknown command " + args[0]);
         };
@@ -81,6 +84,7 @@ public final class OffHeapTool {
         case "--period-ms" -> periodMs = Long.parseLong(v);
         case "--out" -> out = Path.of(v);
         case "--jfr" -> jfrFile = Path.of(v);
+        case "--run-dir" -> runDir = Path.of(v);
         case "--other-tolerance-kb" -> otherToleranceKb = Long.parseLong(v);
         case "--rss-tolerance-mb" -> rssToleranceMb = Long.parseLong(v);
         case "--warmup-buffers" -> warmupBuffers = Integer.parseInt(v);
@@ -100,7 +104,43 @@ public final class OffHeapTool {
     return String.format("%+.2f", bytes / MIB);
   }
 
-  private static String jvmLine() {
+  /** The chart labels of the phases the tool marks in its samples (the samples' notes). */
+  static Map<String, String> phaseLabels(String workload) {
+    String end =
+        switch (workload) {
+          case "fill" -> "end of fill";
+          case "txn" -> "end of txns";
+          default -> "end of churn";
+        };
+    return Map.of(
+        "workload start", "workload start",
+        "end of workload", end,
+        "closed", "close()",
+        "all closed", "last close()",
+        "trimBlockPool", "trimBlockPool()",
+        "malloc_trim", "trim_native_heap");
+  }
+
+  /** The time of the sample with this note (the last one), or -1. */
+  private static double at(List<Sampler.Sample> samples, String note) {
+    double t = -1;
+    for (Sampler.Sample s : samples) {
+      if (s.note().equals(note)) {
+        t = s.seconds();
+      }
+    }
+    return t;
+  }
+
+  private String sizesLine(int samples) {
+    return String.format(
+        "blocks: initial %,d B, max %,d B; seed %d; sampled every %d ms (%d samples); baseline after a warm-up of %d"
+            + " small buffers (closed, pool trimmed); max heap %d MiB",
+        settings.initialBlockSize, settings.maxBlockSize, settings.seed, periodMs, samples, warmupBuffers,
+        Runtime.getRuntime().maxMemory() >> 20);
+  }
+
+  static String jvmLine() {
     return "JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
         + ", pid " + ProcessHandle.current().pid() + ", memdb.pool.maxBytes="
         + System.getProperty("memdb.pool.maxBytes", "default (512 MiB)");
@@ -181,6 +221,7 @@ public final class OffHeapTool {
     try (Sampler sampler = new Sampler(periodMs, true)) {
       sampler.sample("baseline");
       w = new Workload(settings, sampler);
+      sampler.sample("workload start");
       w.run();
       double runSeconds = (System.nanoTime() - t0) / 1e9;
       sampler.sample("end of workload");
@@ -207,10 +248,14 @@ public final class OffHeapTool {
       sampler.sample("end");
       sampler.close();
       sampler.writeCsv(out.resolve("samples.csv"));
+      List<Sampler.Sample> ss = sampler.samples();
+      Optional<String> warning =
+          RunLength.sampled(ss, at(ss, "workload start"), at(ss, "end of workload"), periodMs, settings);
 
       long tolerance = Math.max(4096, settings.initialBlockSize) + 2048;
       StringBuilder r = new StringBuilder();
       r.append("memdb off-heap memory: memdb's own figures vs NMT \"Other\" vs resident memory\n");
+      warning.ifPresent(x -> r.append("WARNING: ").append(x).append('\n'));
       r.append(jvmLine()).append('\n');
       r.append("workload: ").append(settings.describe()).append(String.format(", %.1f s%n", runSeconds));
       r.append(String.format("blocks: initial %d B, max %d B; NMT: jcmd %d VM.native_memory baseline, then summary.diff at each phase%n",
@@ -270,17 +315,26 @@ public final class OffHeapTool {
       }
       Files.writeString(out.resolve("nmt-summary-diff.txt"), raw.toString());
       Files.writeString(out.resolve("report.txt"), r.toString());
-      List<Sampler.Sample> ss = sampler.samples();
       long other0 = ss.get(0).nmtOther();
       Path png = Charts.write(out.resolve("chart.png"), "memdb off-heap memory, " + settings.name + " workload: memdb vs NMT Other vs RSS",
           Charts.seconds(ss),
           List.of(
-              Charts.line(ss, "memdb footprint (open buffers)", Sampler.Sample::footprint, 0, false),
-              Charts.line(ss, "memdb footprint + pooled blocks", s -> s.footprint() + s.pooled(), 0, false),
-              Charts.line(ss, "NMT Other, committed − baseline", Sampler.Sample::nmtOther, other0, true),
-              Charts.line(ss, "RSS − baseline", Sampler.Sample::rss, rss0, false)));
+              Charts.line(ss, "memdb footprint", Sampler.Sample::footprint, 0, Charts.BLUE, Charts.Style.AREA),
+              Charts.line(ss, "memdb footprint + pooled", s -> s.footprint() + s.pooled(), 0, Charts.GREEN, Charts.Style.THICK),
+              Charts.line(ss, "NMT Other − baseline", Sampler.Sample::nmtOther, other0, Charts.RED, Charts.Style.THIN_DASHED),
+              Charts.line(ss, "RSS − baseline", Sampler.Sample::rss, rss0, Charts.ORANGE, Charts.Style.THICK),
+              Charts.line(ss, "anon RSS − baseline", Sampler.Sample::rssAnon, anon0, Charts.BROWN, Charts.Style.THIN_DASHED)),
+          Charts.phases(ss, phaseLabels(settings.name)),
+          List.of(
+              "workload: " + settings.describe() + String.format(", %.2f s", runSeconds),
+              sizesLine(ss.size()),
+              jvmLine(),
+              "memdb footprint (the open buffers) + pooled and NMT Other are equal by design (the thin dashed red line on the thick green one): "
+                  + (agree ? "they AGREE" : "they DO NOT AGREE") + String.format(" within %d KiB in every phase", tolerance / 1024)),
+          warning.stream().toList());
       System.out.print(r);
       System.out.println("\nreport: " + out.resolve("report.txt") + "\nchart:  " + png + "\nsamples: " + out.resolve("samples.csv"));
+      warning.ifPresent(RunLength::warn);
       return agree ? 0 : 3;
     }
   }
@@ -291,6 +345,7 @@ public final class OffHeapTool {
     boolean nmt = Nmt.enabled();
     try (Sampler sampler = new Sampler(periodMs, nmt)) {
       Workload w = new Workload(settings, sampler);
+      sampler.sample("workload start");
       w.run();
       sampler.sample("end of workload");
       w.closeAll();
@@ -304,8 +359,13 @@ public final class OffHeapTool {
       }
       sampler.close();
       sampler.writeCsv(out.resolve("samples.csv"));
+      sampler.writePhases(out.resolve("phases.csv"));
     }
-    Files.writeString(out.resolve("workload.txt"), settings.describe() + "\n" + jvmLine() + "\n");
+    Files.writeString(
+        out.resolve("workload.txt"),
+        "workload: " + settings.describe() + String.format(
+            "; blocks: initial %,d B, max %,d B; seed %d%n", settings.initialBlockSize, settings.maxBlockSize, settings.seed)
+            + jvmLine() + "\n");
     return 0;
   }
 
@@ -327,6 +387,7 @@ public final class OffHeapTool {
     try (Sampler sampler = new Sampler(periodMs, true)) {
       sampler.sample("baseline");
       Workload w = new Workload(settings, sampler);
+      sampler.sample("workload start");
       w.run();
       w.closeAll();
       double runSeconds = (System.nanoTime() - t0) / 1e9;
@@ -343,6 +404,9 @@ public final class OffHeapTool {
       Sampler.Sample afterMallocTrim = sampler.sample("malloc_trim");
       sampler.close();
       sampler.writeCsv(out.resolve("samples.csv"));
+      List<Sampler.Sample> ss = sampler.samples();
+      Optional<String> warning =
+          RunLength.sampled(ss, at(ss, "workload start"), at(ss, "all closed"), periodMs, settings);
 
       long otherTol = otherToleranceKb << 10;
       long rssTol = rssToleranceMb << 20;
@@ -352,6 +416,7 @@ public final class OffHeapTool {
       boolean pass = otherOk && rssOk && memdbOk;
       StringBuilder r = new StringBuilder();
       r.append("memdb leak check: create, fill and close many buffers; NMT Other and RSS must return to the baseline\n");
+      warning.ifPresent(x -> r.append("WARNING: ").append(x).append('\n'));
       r.append(jvmLine()).append('\n');
       r.append("workload: ").append(settings.describe()).append(String.format(", %.1f s%n", runSeconds));
       r.append("baseline taken after a warm-up (").append(warmupBuffers).append(" buffers, closed, pool trimmed); heap fixed and pre-touched\n\n");
@@ -377,6 +442,8 @@ public final class OffHeapTool {
       r.append(String.format("NMT Other back at baseline:                %s%n", otherOk ? "yes" : "NO"));
       r.append(String.format("RSS back at baseline:                      %s%n", rssOk ? "yes" : "NO"));
       r.append(String.format("verdict: %s%n", pass ? "PASS (no leak)" : "FAIL"));
+      r.append(String.format("detection limit: a leak of less than %s per buffer stays within the NMT Other tolerance over %,d buffers%n",
+          perBuffer(otherTol, settings.buffers), settings.buffers));
       r.append("""
 
           Reading it: after the last close() NMT Other is still up by the pooled blocks (power-of-two blocks
@@ -388,19 +455,37 @@ public final class OffHeapTool {
           image) the JVM touched while it ran, which are not memory anyone allocated.
           """);
       Files.writeString(out.resolve("report.txt"), r.toString());
-      List<Sampler.Sample> ss = sampler.samples();
-      Path png = Charts.write(out.resolve("chart.png"), "memdb leak check: " + settings.buffers + " buffers x " + settings.keys + " keys",
+      Path png = Charts.write(out.resolve("chart.png"),
+          String.format("memdb leak check: %,d buffers x %,d keys, %s", settings.buffers, settings.keys, pass ? "PASS (no leak)" : "FAIL"),
           Charts.seconds(ss),
           List.of(
-              Charts.line(ss, "memdb footprint (open buffers)", Sampler.Sample::footprint, 0, false),
-              Charts.line(ss, "memdb pooled blocks", Sampler.Sample::pooled, 0, false),
-              Charts.line(ss, "NMT Other, committed − baseline", Sampler.Sample::nmtOther, other0, true),
-              Charts.line(ss, "RSS − baseline", Sampler.Sample::rss, rss0, false),
-              Charts.line(ss, "anonymous RSS − baseline", Sampler.Sample::rssAnon, anon0, false)));
+              Charts.line(ss, "memdb footprint", Sampler.Sample::footprint, 0, Charts.BLUE, Charts.Style.AREA),
+              Charts.line(ss, "memdb footprint + pooled", s -> s.footprint() + s.pooled(), 0, Charts.GREEN, Charts.Style.THICK),
+              Charts.line(ss, "NMT Other − baseline", Sampler.Sample::nmtOther, other0, Charts.RED, Charts.Style.THIN_DASHED),
+              Charts.line(ss, "memdb pooled", Sampler.Sample::pooled, 0, Charts.PURPLE, Charts.Style.DASHED),
+              Charts.line(ss, "RSS − baseline", Sampler.Sample::rss, rss0, Charts.ORANGE, Charts.Style.THICK),
+              Charts.line(ss, "anon RSS − baseline", Sampler.Sample::rssAnon, anon0, Charts.BROWN, Charts.Style.THIN_DASHED)),
+          Charts.phases(ss, phaseLabels(settings.name)),
+          List.of(
+              "workload: " + settings.describe() + String.format(", %.2f s", runSeconds),
+              sizesLine(ss.size()),
+              jvmLine(),
+              String.format("verdict %s: memdb figures back to 0 %s, NMT Other within %d KiB of the baseline %s, anonymous RSS"
+                      + " within %d MiB after trim_native_heap %s", pass ? "PASS" : "FAIL", memdbOk ? "yes" : "NO",
+                  otherToleranceKb, otherOk ? "yes" : "NO", rssToleranceMb, rssOk ? "yes" : "NO"),
+              "memdb footprint (the open buffers) + pooled and NMT Other are equal by design (the thin dashed red line on the thick"
+                  + " green one); a block allocated while a sample reads them can put one block between them"),
+          warning.stream().toList());
       System.out.print(r);
       System.out.println("\nreport: " + out.resolve("report.txt") + "\nchart:  " + png + "\nsamples: " + out.resolve("samples.csv"));
+      warning.ifPresent(RunLength::warn);
       return pass ? 0 : 1;
     }
+  }
+
+  private static String perBuffer(long bytes, int buffers) {
+    double b = (double) bytes / Math.max(1, buffers);
+    return b >= 1024 ? String.format("%.1f KiB", b / 1024) : String.format("%.0f B", b);
   }
 
   static void printTo(PrintStream p, String s) {

@@ -134,22 +134,19 @@ final class Workload {
       }
       if (window.size() >= s.live) {
         MemDB old = window.removeFirst();
-        sampler.closing(old);
-        old.close();
+        sampler.close(old);
       }
     }
     while (!window.isEmpty()) {
       MemDB old = window.removeFirst();
-      sampler.closing(old);
-      old.close();
+      sampler.close(old);
     }
   }
 
   /** Closes what the workload left open. */
   void closeAll() {
     for (MemDB db : open) {
-      sampler.closing(db);
-      db.close();
+      sampler.close(db);
     }
     open.clear();
   }

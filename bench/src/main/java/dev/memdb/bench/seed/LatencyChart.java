@@ -2,9 +2,12 @@ package dev.memdb.bench.seed;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import java.util.ArrayList;
@@ -85,14 +88,83 @@ final class LatencyChart {
     return s + "%";
   }
 
-  static void save(XYChart chart, Path file) throws IOException {
-    ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", file.toFile());
+  /** Saves the chart with the run's configuration in a band under it. */
+  static void save(XYChart chart, List<String> notes, Path file) throws IOException {
+    ImageIO.write(withNotes(BitmapEncoder.getBufferedImage(chart), notes), "png", file.toFile());
   }
 
-  static void saveGrid(List<XYChart> charts, int cols, Path file) throws IOException {
+  /** Saves the charts in a grid of {@code cols} columns, with the configuration once under it. */
+  static void saveGrid(List<XYChart> charts, int cols, List<String> notes, Path file) throws IOException {
     int rows = (charts.size() + cols - 1) / cols;
-    try (OutputStream os = Files.newOutputStream(file)) {
-      BitmapEncoder.saveBitmap(charts, rows, cols, os, BitmapEncoder.BitmapFormat.PNG);
+    List<BufferedImage> images = new ArrayList<>();
+    for (XYChart c : charts) {
+      images.add(BitmapEncoder.getBufferedImage(c));
     }
+    int w = images.get(0).getWidth(), h = images.get(0).getHeight();
+    BufferedImage grid = new BufferedImage(w * cols, h * rows, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = grid.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+      for (int i = 0; i < images.size(); i++) {
+        g.drawImage(images.get(i), (i % cols) * w, (i / cols) * h, null);
+      }
+    } finally {
+      g.dispose();
+    }
+    ImageIO.write(withNotes(grid, notes), "png", file.toFile());
+  }
+
+  /** The image with a band of text lines under it (long lines wrapped at spaces). */
+  static BufferedImage withNotes(BufferedImage plot, List<String> notes) {
+    Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+    Graphics2D scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+    FontMetrics fm = scratch.getFontMetrics(font);
+    List<String> lines = new ArrayList<>();
+    for (String n : notes) {
+      lines.addAll(wrap(fm, n, plot.getWidth() - 30));
+    }
+    scratch.dispose();
+    int lineHeight = 18;
+    int band = lines.isEmpty() ? 0 : 12 + lineHeight * lines.size();
+    BufferedImage img = new BufferedImage(plot.getWidth(), plot.getHeight() + band, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    try {
+      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, img.getWidth(), img.getHeight());
+      g.drawImage(plot, 0, 0, null);
+      g.setColor(new Color(0xcccccc));
+      g.drawLine(10, plot.getHeight() + 2, img.getWidth() - 10, plot.getHeight() + 2);
+      g.setFont(font);
+      g.setColor(new Color(0x333333));
+      int y = plot.getHeight() + 4;
+      for (String line : lines) {
+        y += lineHeight;
+        g.drawString(line, 15, y);
+      }
+    } finally {
+      g.dispose();
+    }
+    return img;
+  }
+
+  private static List<String> wrap(FontMetrics fm, String s, int width) {
+    List<String> out = new ArrayList<>();
+    String indent = "";
+    while (fm.stringWidth(indent + s) > width) {
+      int cut = s.length();
+      while (cut > 0 && (s.charAt(cut - 1) != ' ' || fm.stringWidth(indent + s.substring(0, cut - 1)) > width)) {
+        cut--;
+      }
+      if (cut <= 1) {
+        break; // one unbreakable word: let it run over
+      }
+      out.add(indent + s.substring(0, cut - 1));
+      s = s.substring(cut);
+      indent = "    ";
+    }
+    out.add(indent + s);
+    return out;
   }
 }

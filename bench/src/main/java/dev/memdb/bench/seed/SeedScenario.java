@@ -40,7 +40,9 @@ import org.knowm.xchart.XYChart;
  * SingleWriterRecorder} with {@code recordValueWithExpectedInterval}: a stall longer than the
  * expected interval also counts the operations that a steady client would have issued during it
  * (coordinated-omission correction). Output: live progress each second, a percentile table, {@code
- * .hgrm} files and PNG charts in {@code --out}.
+ * .hgrm} files (the measured seconds' total per system and op), {@code .hlog} files (each measured
+ * second's interval histogram, {@link IntervalLogs}) and PNG charts with the configuration printed
+ * under them, in {@code --out}.
  *
  * <p>Run with: {@code scripts/bench} (or {@code java -cp bench/target/benchmarks.jar
  * dev.memdb.bench.seed.SeedScenario --help})
@@ -144,7 +146,17 @@ public final class SeedScenario {
           --out DIR                 results folder (default bench/results/seed-<timestamp>)
           --help                    this text
 
-        Writes DIR/summary.txt (the table), DIR/<system>-<op>.hgrm and DIR/latency*.png.""");
+        Writes to DIR:
+          summary.txt               the configuration and the table
+          <system>-<op>.hgrm        percentile distribution of the measured seconds (µs),
+                                    HdrHistogram's outputPercentileDistribution
+          <system>-<op>.hlog        one interval histogram per measured second (HistogramLogWriter:
+                                    start time, interval start/end, values in ns; the configuration
+                                    as # comment lines); read it with HistogramLogReader,
+                                    HistogramLogProcessor or HistogramLogAnalyzer
+          latency.png, latency-<op>.png
+                                    latency by percentile per system, ops/s in the legend, the
+                                    configuration under the chart""");
   }
 
   public static void main(String[] args) throws Exception {
@@ -160,6 +172,7 @@ public final class SeedScenario {
     final long[] count = new long[OPS.length];
     double seconds;
     String memory = "";
+    final List<Path> logs = new ArrayList<>();
 
     Result(String system) {
       this.system = system;
@@ -194,6 +207,7 @@ public final class SeedScenario {
         }
         files.add(f);
       }
+      files.addAll(r.logs);
     }
     files.addAll(charts(results));
     out.println();
@@ -202,6 +216,14 @@ public final class SeedScenario {
     for (Path f : files) {
       out.println("  " + f);
     }
+  }
+
+  private final String started =
+      LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+
+  /** The configuration, one line each: the header of summary.txt, the charts' notes, the .hlog comments. */
+  private List<String> configLines() {
+    return List.of(header().split("\n"));
   }
 
   private String header() {
@@ -235,6 +257,11 @@ public final class SeedScenario {
         .append(" cores; max heap ")
         .append(Runtime.getRuntime().maxMemory() >> 20)
         .append(" MiB\n");
+    b.append("Systems, one after another: ")
+        .append(String.join(", ", o.systems))
+        .append("; fixed seeds: lockers 1000+i, scanner 7 (keys: a scramble of the index, no randomness); started ")
+        .append(started)
+        .append('\n');
     b.append("Command: scripts/bench ").append(String.join(" ", o.args)).append('\n');
     return b.toString();
   }
@@ -260,7 +287,7 @@ public final class SeedScenario {
     return rt.totalMemory() - rt.freeMemory();
   }
 
-  private Result runSystem(String name) throws InterruptedException {
+  private Result runSystem(String name) throws InterruptedException, IOException {
     Result result = new Result(name);
     SeedKeys keys = new SeedKeys(o.keys);
     byte[] value = new byte[o.valueSize];
@@ -303,7 +330,7 @@ public final class SeedScenario {
   }
 
   private void measure(SeedSystem sys, SeedKeys keys, byte[] value, Result result)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     long expected = TimeUnit.MICROSECONDS.toNanos(o.expectedIntervalMicros);
     long writerInterval = o.writeRate == 0 ? expected : Math.max(1, 1_000_000_000L / o.writeRate);
     List<OpRecorder[]> recorders = new ArrayList<>(); // per thread, indexed by op
@@ -332,7 +359,9 @@ public final class SeedScenario {
     }
 
     long[] lastDone = new long[OPS.length];
+    IntervalLogs logs = null;
     long begin = System.nanoTime();
+    long lastTickMillis = System.currentTimeMillis();
     start.countDown();
     int total = o.warmup + o.duration;
     long measuredFrom = 0;
@@ -343,6 +372,10 @@ public final class SeedScenario {
         LockSupport.parkNanos(deadline - System.nanoTime());
       }
       boolean warm = second <= o.warmup;
+      long tickMillis = System.currentTimeMillis();
+      if (!warm && logs == null) {
+        logs = new IntervalLogs(o.outDir, result.system, OPS, lastTickMillis, configLines());
+      }
       Histogram[] interval = new Histogram[OPS.length];
       long[] done = new long[OPS.length];
       for (int op = 0; op < OPS.length; op++) {
@@ -355,8 +388,10 @@ public final class SeedScenario {
         }
         if (!warm) {
           result.total[op].add(interval[op]);
+          logs.write(op, interval[op], lastTickMillis, tickMillis);
         }
       }
+      lastTickMillis = tickMillis;
       if (second == o.warmup) {
         measuredFrom = System.nanoTime();
         doneAtMeasureStart = done.clone();
@@ -374,6 +409,7 @@ public final class SeedScenario {
     for (Thread th : threads) {
       th.join(TimeUnit.SECONDS.toMillis(60));
     }
+    result.logs.addAll(logs.finish());
   }
 
   private static OpRecorder[] recorders(long expectedNanos) {
@@ -554,16 +590,23 @@ public final class SeedScenario {
     for (int op : new int[] {GET, LOCK, INSERT, SCAN}) {
       Map<String, Histogram> bySystem = new LinkedHashMap<>();
       for (Result r : results) {
-        bySystem.put(r.system, r.total[op]);
+        // The legend names the system with the operations it really did per second.
+        bySystem.put(
+            r.system + " (" + rate(r.count[op] / r.seconds) + " ops/s, p99 " + us(r.total[op], 99) + " µs)",
+            r.total[op]);
       }
-      XYChart chart = LatencyChart.chart(OPS[op], bySystem, o.threads + " lockers, " + String.format(Locale.ROOT, "%,d", o.keys) + " keys");
+      XYChart chart =
+          LatencyChart.chart(
+              OPS[op],
+              bySystem,
+              String.format(Locale.ROOT, "%d s, %d lockers, %,d keys", o.duration, o.threads, o.keys));
       Path f = o.outDir.resolve("latency-" + OPS[op] + ".png");
-      LatencyChart.save(chart, f);
+      LatencyChart.save(chart, configLines(), f);
       files.add(f);
       grid.add(chart);
     }
     Path all = o.outDir.resolve("latency.png");
-    LatencyChart.saveGrid(grid, 2, all);
+    LatencyChart.saveGrid(grid, 2, configLines(), all);
     files.add(0, all);
     return files;
   }
