@@ -4,7 +4,9 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import dev.memdb.internal.arena.BlockArena;
+import dev.memdb.internal.arena.ArenaListener;
+import dev.memdb.internal.arena.ArenaUsage;
+import dev.memdb.internal.arena.MultiBlockArena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -16,13 +18,13 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
- * (a) Publication of an enlarged block table, on the real {@link BlockArena} in the block-list
- * mode the value log uses (the node arena moves instead: {@link NodeArenaMoveGet}). The arena's first
+ * (a) Publication of an enlarged block table, on the real {@link MultiBlockArena}, the block-list
+ * arena the value log uses (the node arena moves instead: {@link NodeArenaMoveGet}). The arena's first
  * block is full; the writer allocates, which enlarges the arena (a new block and a new table
  * published with a release store), writes a payload at the new address off-heap, then publishes
  * the address with a release store (as a node publishes its value record). The reader loads the
  * table first and the address second, so it can hold the OLD table and the NEW address: {@link
- * BlockArena#segment} must then load the table again. r1: blocks in the reader's first table (-1
+ * MultiBlockArena#segment} must then load the table again. r1: blocks in the reader's first table (-1
  * if the table was torn: a hole or no block); r2: 0 = address not yet published, 1 = resolved and
  * payload complete, -1 = payload torn, -2 = the address did not resolve; r3: blocks in a table
  * acquired AFTER the address (once the address is seen it must hold the new block: the table is
@@ -50,8 +52,8 @@ public class BlockTablePublish {
     }
   }
 
-  private final BlockArena arena =
-      new BlockArena("values", TestSupport.AUTO, 64, 1 << 20, true, BlockArena.ArenaListener.NONE);
+  private final MultiBlockArena arena =
+      new MultiBlockArena("values", TestSupport.AUTO, 64, 1 << 20, ArenaListener.NONE);
 
   @SuppressWarnings("unused") // through PUBLISHED
   private long published = -1;
@@ -65,7 +67,7 @@ public class BlockTablePublish {
 
   static {
     BlockTablePublish probe = new BlockTablePublish();
-    BlockArena.Usage u = probe.arena.usage();
+    ArenaUsage u = probe.arena.usage();
     if (u.blocks() != 1 || u.bytesUsed() != u.bytesAllocated()) {
       throw new AssertionError("the first block should be full: " + u);
     }
