@@ -19,8 +19,8 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * copied into a block twice as large: the writer publishes the new block table, bumps the read
  * epoch ({@code ReadGate.relocated()}), writes the new node in the new block and frees the old
  * block (to memdb's pool, which hands it to the next arena of that size) once the write cannot
- * fail. The buffer is prefilled (4-byte keys, 64-byte first block: 21 nodes fill a 1,024-byte
- * block) so that the node block is exactly one node short: the writer's {@code set} of a new key
+ * fail. The buffer is prefilled (4-byte keys, 64-byte first block: 25 nodes of 40 bytes fill a
+ * 1,024-byte block) so that the node block is exactly one node short: the writer's {@code set} of a new key
  * must move it. A reader that started on the old block must fail its epoch check and start again,
  * never answer from it.
  *
@@ -43,13 +43,17 @@ public class NodeArenaMoveGet {
   static final byte[] NEW_KEY = TestSupport.key(PREFILL);
   static final byte[] NEW_VALUE = TestSupport.value(PREFILL, 24);
 
+  /** The node header of layout version 4 (native-layout-docs/layout.md, NODE_HEADER_SIZE). */
+  static final int NODE_HEADER_SIZE = 36;
+
   /**
-   * Whether one more node fits in the arena's block: a node takes the 40-byte header plus the key
-   * and starts 8-byte aligned ({@code bytesUsed} counts the padding before a node, not after the
-   * last one: 21 nodes with 4-byte keys use 20 * 48 + 44 = 1,004 bytes).
+   * Whether one more node fits in the arena's block: a node takes the 36-byte header plus the key,
+   * padded to a multiple of 8, and starts 8-byte aligned (25 nodes with 4-byte keys use 25 * 40 =
+   * 1,000 bytes).
    */
   static boolean fits(MemDBStats.ArenaStats s, int keyLength) {
-    return ((s.bytesUsed() + 7) & ~7L) + 40 + keyLength <= s.bytesAllocated();
+    long node = (NODE_HEADER_SIZE + keyLength + 7) & ~7L;
+    return ((s.bytesUsed() + 7) & ~7L) + node <= s.bytesAllocated();
   }
 
   /**
