@@ -13,7 +13,10 @@ public class IndexTooLargeException extends MemDBException {
   /** The most bytes the index block can grow to: 2^31 node references of 8 bytes. */
   public static final long MAX_INDEX_BYTES = 1L << 34;
 
+  /** The block size the index may not grow past, in bytes. */
   private final long limit;
+
+  /** The block size the refused write would have needed, in bytes. */
   private final long requested;
 
   /**
