@@ -41,7 +41,7 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
   private static final int PASS_GROWTH = 4;
 
   /**
-   * A walk checks the epoch after this many hidden nodes in a row (a power of two). In a live node
+   * A walk checks the epoch after every this many hidden nodes (a power of two). In a live node
    * block the validated links lead to ever larger keys, so only a block that moved can loop.
    */
   private static final int SKIPS_PER_EPOCH_CHECK = 1024;
@@ -380,12 +380,20 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
       long record = NodeLayout.valuePlain(s, n);
       long next = NodeLayout.neighbourPlain(s, n, ascending);
       if (!plain) {
-        long shown = shownState(vt, f, record, revertTarget);
-        if (shown == ReadOutcome.RETRY) {
-          return b.count > 0;
+        if (revertTarget != ReadGate.NO_LIMIT) {
+          // A revert is under way: show the state it leaves (see ReadGate#readLimit).
+          long after = store.flagsAfterRevert(f, record, revertTarget);
+          if (after == ReadOutcome.RETRY) {
+            return b.count > 0;
+          }
+          f = (int) after;
         }
-        f = (int) shown;
-        record = shownRecord;
+        if (record != NO_VALUE && (f & NodeLayout.DELETED_BIT) == 0) {
+          record = recordAsOf(vt, record, revertTarget);
+          if (record == ReadOutcome.RETRY) {
+            return b.count > 0;
+          }
+        }
       }
       boolean show =
           (f & NodeLayout.DELETED_BIT) == 0
@@ -418,34 +426,6 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
     }
   }
 
-  /** The record {@link #shownState} chose. */
-  private long shownRecord;
-
-  /**
-   * During a revert, or for a snapshot iterator: the flags and record a node shows (the state the
-   * revert leaves, as of the snapshot's position). Leaves the record in {@link #shownRecord}.
-   *
-   * @return the flags, or RETRY if a history read was torn
-   */
-  private long shownState(MemorySegment[] vt, int f, long record, long revertTarget) {
-    if (revertTarget != ReadGate.NO_LIMIT) {
-      // A revert is under way: show the state it leaves (see ReadGate#readLimit).
-      long after = store.flagsAfterRevert(f, record, revertTarget);
-      if (after == ReadOutcome.RETRY) {
-        return ReadOutcome.RETRY;
-      }
-      f = (int) after;
-    }
-    if (record != NO_VALUE && (f & NodeLayout.DELETED_BIT) == 0) {
-      record = recordAsOf(vt, record, revertTarget);
-      if (record == ReadOutcome.RETRY) {
-        return ReadOutcome.RETRY;
-      }
-    }
-    shownRecord = record;
-    return f;
-  }
-
   /**
    * The pass's second phase: copies the keys and values of the nodes the first phase added, each
    * validated by its node's version after the copy. The entries are independent of each other, so
@@ -463,7 +443,8 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
       b.copyKey(i, s, NodeLayout.keyAt(n));
       long record = b.record(i);
       if (record != CursorBatch.NO_RECORD) {
-        int len = vlog.length(vt, record);
+        MemorySegment block = vlog.block(vt, record);
+        int len = vlog.length(block, record);
         // Before growing the value array, both checks: a record length read from a changed node,
         // or from a moved node block's frozen or reused bytes, must not size it. A copy into room
         // the batch already has needs neither: the validation after it discards a torn copy.
@@ -472,7 +453,7 @@ final class Cursor implements MemDBIterator, OptimisticRead.Attempt {
           return keep(b, i);
         }
         byte[] values = b.valueRoom(i, len);
-        vlog.copy(vt, record, len, values, b.valueOffset(i));
+        vlog.copy(block, record, len, values, b.valueOffset(i));
       }
       if (!TreeReader.valid(s, n, v)) {
         return keep(b, i);

@@ -202,12 +202,6 @@ final class CursorBatch {
     System.arraycopy(values, valueOffset[i], dst, 0, valueLength[i]);
   }
 
-  /** Compares entry {@code i}'s key with {@code other}, unsigned. */
-  int compareKey(int i, byte[] other) {
-    return Arrays.compareUnsigned(
-        keys, keyOffset[i], keyOffset[i] + keyLength[i], other, 0, other.length);
-  }
-
   /** Compares entry {@code i}'s key with entry {@code j}'s key of another batch, unsigned. */
   int compareKey(int i, CursorBatch other, int j) {
     return Arrays.compareUnsigned(

@@ -162,9 +162,25 @@ public final class ValueLog {
    * @return the length, or -1 if the bytes there cannot be a record
    */
   public int length(MemorySegment[] table, long record) {
-    MemorySegment s = arena.segment(table, record);
+    return length(arena.segment(table, record), record);
+  }
+
+  /**
+   * Reader: the block a record lies in, resolved once for {@link #length(MemorySegment, long)} and
+   * {@link #copy(MemorySegment, long, int, byte[], int)}.
+   *
+   * @param table a table from {@code arena().blocksAcquire()}
+   * @param record a non-null record address
+   * @return the record's block
+   */
+  public MemorySegment block(MemorySegment[] table, long record) {
+    return arena.segment(table, record);
+  }
+
+  /** As {@link #length(MemorySegment[], long)}, in the record's block. */
+  public int length(MemorySegment block, long record) {
     long end = Address.offset(record);
-    int len = RecordLayout.valueLength(s, end);
+    int len = RecordLayout.valueLength(block, end);
     return len < 0 || RecordLayout.valueOffset(end, len) < 0 ? -1 : len;
   }
 
@@ -175,9 +191,13 @@ public final class ValueLog {
 
   /** Reader: copies {@code length} value bytes of a record into {@code out} from {@code at}. */
   public void copy(MemorySegment[] table, long record, int length, byte[] out, int at) {
-    MemorySegment s = arena.segment(table, record);
+    copy(arena.segment(table, record), record, length, out, at);
+  }
+
+  /** As {@link #copy(MemorySegment[], long, int, byte[], int)}, from the record's block. */
+  public void copy(MemorySegment block, long record, int length, byte[] out, int at) {
     MemorySegment.copy(
-        s, BYTE, RecordLayout.valueOffset(Address.offset(record), length), out, at, length);
+        block, BYTE, RecordLayout.valueOffset(Address.offset(record), length), out, at, length);
   }
 
   /** Reader: copies {@code length} value bytes of a record into {@code out} at offset 0. */
