@@ -1,5 +1,6 @@
 package dev.memdb;
 
+import dev.memdb.internal.arena.AheadBudget;
 import dev.memdb.internal.arena.ArenaUsage;
 import dev.memdb.internal.arena.BlockAllocator;
 import dev.memdb.internal.core.ReadGate;
@@ -111,11 +112,16 @@ public final class MemDB implements AutoCloseable {
   private long resetGeneration;
   private boolean inCallback;
 
-  private MemDB(MemDBOptions options, BlockAllocator allocator, long maxIndexBytes) {
+  private MemDB(MemDBOptions options, BlockAllocator allocator, long maxIndexBytes, long minAhead) {
     this.events = new BufferEvents();
     this.store =
         new Store(
-            allocator, options.initialBlockSize(), options.maxBlockSize(), maxIndexBytes, events);
+            allocator,
+            options.initialBlockSize(),
+            options.maxBlockSize(),
+            maxIndexBytes,
+            new AheadBudget(options.prepareAheadBytes(), minAhead),
+            events);
     events.footprintFrom(store::memoryFootprint);
     this.gate = store.gate();
     this.lock = gate.writeLock();
@@ -130,8 +136,7 @@ public final class MemDB implements AutoCloseable {
    * @return a new buffer
    */
   public static MemDB create() {
-    return new MemDB(
-        MemDBOptions.defaults(), BlockAllocator.pooled(), IndexTooLargeException.MAX_INDEX_BYTES);
+    return create(MemDBOptions.defaults());
   }
 
   /**
@@ -145,12 +150,14 @@ public final class MemDB implements AutoCloseable {
     return new MemDB(
         Objects.requireNonNull(options, "options"),
         BlockAllocator.pooled(),
-        IndexTooLargeException.MAX_INDEX_BYTES);
+        IndexTooLargeException.MAX_INDEX_BYTES,
+        AheadBudget.MIN_PREPARED_BLOCK);
   }
 
   /** Test seam: a buffer whose blocks come from the given allocator (fault injection). */
   static MemDB create(MemDBOptions options, BlockAllocator allocator) {
-    return new MemDB(options, allocator, IndexTooLargeException.MAX_INDEX_BYTES);
+    return new MemDB(
+        options, allocator, IndexTooLargeException.MAX_INDEX_BYTES, AheadBudget.MIN_PREPARED_BLOCK);
   }
 
   /** Tests: the buffer's internals, for invariant checks under the write lock. */
@@ -160,7 +167,16 @@ public final class MemDB implements AutoCloseable {
 
   /** Tests: a buffer whose node block stops growing at {@code maxIndexBytes}. */
   static MemDB create(MemDBOptions options, BlockAllocator allocator, long maxIndexBytes) {
-    return new MemDB(options, allocator, maxIndexBytes);
+    return new MemDB(options, allocator, maxIndexBytes, AheadBudget.MIN_PREPARED_BLOCK);
+  }
+
+  /**
+   * Test seam: a buffer that prepares blocks ahead from {@code minAhead} bytes up, so small buffers
+   * move their node block and swap in prepared value blocks often.
+   */
+  static MemDB create(
+      MemDBOptions options, BlockAllocator allocator, long maxIndexBytes, long minAhead) {
+    return new MemDB(options, allocator, maxIndexBytes, minAhead);
   }
 
   /**
@@ -751,8 +767,10 @@ public final class MemDB implements AutoCloseable {
       ArenaUsage n = store.nodeArena().usage();
       ArenaUsage v = store.valueArena().usage();
       return new MemDBStats(
-          new MemDBStats.ArenaStats(n.blocks(), n.bytesAllocated(), n.bytesUsed(), n.bytesWasted()),
-          new MemDBStats.ArenaStats(v.blocks(), v.bytesAllocated(), v.bytesUsed(), v.bytesWasted()),
+          new MemDBStats.ArenaStats(
+              n.blocks(), n.bytesAllocated(), n.bytesUsed(), n.bytesWasted(), n.bytesAhead()),
+          new MemDBStats.ArenaStats(
+              v.blocks(), v.bytesAllocated(), v.bytesUsed(), v.bytesWasted(), v.bytesAhead()),
           store.keyCount(),
           store.dataSize(),
           store.stages().depth(),

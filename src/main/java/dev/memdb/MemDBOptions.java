@@ -24,12 +24,20 @@ public final class MemDBOptions {
   /** The smallest block size accepted. */
   public static final int MIN_BLOCK_SIZE = 64;
 
+  /**
+   * Bytes a buffer holds in blocks prepared ahead of need by default: none, for now. Preparation
+   * ({@link Builder#prepareAheadBytes(long)}) is new and its effect on writer tails is still being
+   * measured (bench/README.md); turn it on with a budget such as 512 MiB to try it.
+   */
+  public static final long DEFAULT_PREPARE_AHEAD_BYTES = 0;
+
   private static final MemDBOptions DEFAULTS = builder().build();
 
   private final int initialBlockSize;
   private final int maxBlockSize;
   private final long entrySizeLimit;
   private final long bufferSizeLimit;
+  private final long prepareAheadBytes;
   private final LongConsumer memoryFootprintListener;
 
   private MemDBOptions(Builder b) {
@@ -37,6 +45,7 @@ public final class MemDBOptions {
     this.maxBlockSize = b.maxBlockSize;
     this.entrySizeLimit = b.entrySizeLimit;
     this.bufferSizeLimit = b.bufferSizeLimit;
+    this.prepareAheadBytes = b.prepareAheadBytes;
     this.memoryFootprintListener = b.memoryFootprintListener;
   }
 
@@ -91,6 +100,16 @@ public final class MemDBOptions {
   }
 
   /**
+   * Returns the most bytes the buffer holds in blocks prepared ahead of need (see {@link
+   * Builder#prepareAheadBytes(long)}).
+   *
+   * @return bytes; 0 when blocks are allocated only when needed
+   */
+  public long prepareAheadBytes() {
+    return prepareAheadBytes;
+  }
+
+  /**
    * Returns the memory footprint listener.
    *
    * @return the listener, or null
@@ -110,6 +129,7 @@ public final class MemDBOptions {
     b.maxBlockSize = maxBlockSize;
     b.entrySizeLimit = entrySizeLimit;
     b.bufferSizeLimit = bufferSizeLimit;
+    b.prepareAheadBytes = prepareAheadBytes;
     b.memoryFootprintListener = memoryFootprintListener;
     return b;
   }
@@ -127,6 +147,7 @@ public final class MemDBOptions {
         && maxBlockSize == other.maxBlockSize
         && entrySizeLimit == other.entrySizeLimit
         && bufferSizeLimit == other.bufferSizeLimit
+        && prepareAheadBytes == other.prepareAheadBytes
         && memoryFootprintListener == other.memoryFootprintListener;
   }
 
@@ -137,12 +158,14 @@ public final class MemDBOptions {
         maxBlockSize,
         entrySizeLimit,
         bufferSizeLimit,
+        prepareAheadBytes,
         System.identityHashCode(memoryFootprintListener));
   }
 
   /**
    * Describes the settings, e.g. {@code MemDBOptions[initialBlockSize=4096, maxBlockSize=134217728,
-   * entrySizeLimit=none, bufferSizeLimit=1048576, memoryFootprintListener=none]}.
+   * entrySizeLimit=none, bufferSizeLimit=1048576, prepareAheadBytes=0,
+   * memoryFootprintListener=none]}.
    *
    * @return the settings, limits of {@code Long.MAX_VALUE} shown as {@code none}
    */
@@ -156,6 +179,8 @@ public final class MemDBOptions {
         + limitString(entrySizeLimit)
         + ", bufferSizeLimit="
         + limitString(bufferSizeLimit)
+        + ", prepareAheadBytes="
+        + prepareAheadBytes
         + ", memoryFootprintListener="
         + (memoryFootprintListener == null ? "none" : "set")
         + "]";
@@ -183,6 +208,7 @@ public final class MemDBOptions {
     private int maxBlockSize = DEFAULT_MAX_BLOCK_SIZE;
     private long entrySizeLimit = Long.MAX_VALUE;
     private long bufferSizeLimit = Long.MAX_VALUE;
+    private long prepareAheadBytes = DEFAULT_PREPARE_AHEAD_BYTES;
     private LongConsumer memoryFootprintListener;
 
     private Builder() {}
@@ -229,6 +255,37 @@ public final class MemDBOptions {
      */
     public Builder bufferSizeLimit(long bytes) {
       this.bufferSizeLimit = normalizeLimit(bytes, "buffer size limit");
+      return this;
+    }
+
+    /**
+     * Sets the most bytes the buffer may hold in blocks prepared ahead of need.
+     *
+     * <p>Why: a new block is zeroed and faulted in by the operating system (about 1.5 µs per 4 KiB
+     * page: 48 ms for a 128 MiB block), and a full node block is copied into one twice as large.
+     * Done when the block is needed, both happen under the write lock, and every writer waits. With
+     * a budget, once an arena's block is half used its next block is allocated on a background
+     * daemon thread ({@code memdb-block-preparer}, one per process), and the node block moves into
+     * it a little on every write. A write that finds the value block it needs still being prepared
+     * takes a 1 MiB block instead of waiting.
+     *
+     * <p>The cost: blocks prepared ahead count in {@link MemDB#memoryFootprint()} (and {@link
+     * MemDBStats.ArenaStats#bytesAhead()}) from the moment they are requested, up to this many
+     * bytes per buffer; the footprint reaches its next step earlier than without. Blocks under 1
+     * MiB are always allocated when needed.
+     *
+     * @param bytes 0 to allocate every block when it is needed (the write lock is then held while a
+     *     block is zeroed, and while the whole node block is copied); default {@link
+     *     MemDBOptions#DEFAULT_PREPARE_AHEAD_BYTES}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    public Builder prepareAheadBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException(
+            "prepare-ahead bytes must be 0 (off) or positive, was " + bytes);
+      }
+      this.prepareAheadBytes = bytes;
       return this;
     }
 

@@ -26,12 +26,29 @@ public record MemDBStats(
   /**
    * Byte accounting of one arena.
    *
-   * @param blocks blocks currently allocated
-   * @param bytesAllocated sum of the blocks' sizes: what the operating system gave
+   * @param blocks blocks currently in use (during a move of the node block: the old one and the one
+   *     being moved to)
+   * @param bytesAllocated sum of the blocks' sizes, blocks prepared ahead included: what the
+   *     operating system gave
    * @param bytesUsed bytes handed out to nodes or records, alignment padding included
    * @param bytesWasted bytes left unused at the tails of blocks that are no longer the last one
+   * @param bytesAhead the part of {@code bytesAllocated} in a block prepared ahead of need and not
+   *     in use yet (see {@link MemDBOptions.Builder#prepareAheadBytes(long)})
    */
-  public record ArenaStats(int blocks, long bytesAllocated, long bytesUsed, long bytesWasted) {}
+  public record ArenaStats(
+      int blocks, long bytesAllocated, long bytesUsed, long bytesWasted, long bytesAhead) {
+    /**
+     * Accounting of an arena that holds no block prepared ahead.
+     *
+     * @param blocks blocks currently in use
+     * @param bytesAllocated sum of the blocks' sizes
+     * @param bytesUsed bytes handed out, alignment padding included
+     * @param bytesWasted bytes left unused at the tails of blocks that are no longer the last one
+     */
+    public ArenaStats(int blocks, long bytesAllocated, long bytesUsed, long bytesWasted) {
+      this(blocks, bytesAllocated, bytesUsed, bytesWasted, 0);
+    }
+  }
 
   /**
    * Returns the off-heap bytes allocated by both arenas.

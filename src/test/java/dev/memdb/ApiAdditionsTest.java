@@ -449,15 +449,19 @@ class ApiAdditionsTest {
     assertSame(listener, copy.memoryFootprintListener());
     assertEquals(
         "MemDBOptions[initialBlockSize=1024, maxBlockSize=1048576, entrySizeLimit=100,"
-            + " bufferSizeLimit=10000, memoryFootprintListener=set]",
+            + " bufferSizeLimit=10000, prepareAheadBytes=0, memoryFootprintListener=set]",
         o.toString());
     assertEquals(
         "MemDBOptions[initialBlockSize=4096, maxBlockSize=134217728, entrySizeLimit=none,"
-            + " bufferSizeLimit=none, memoryFootprintListener=none]",
+            + " bufferSizeLimit=none, prepareAheadBytes=0, memoryFootprintListener=none]",
         MemDBOptions.builder().build().toString());
 
     assertNotEquals(o, o.toBuilder().initialBlockSize(2048).build());
     assertNotEquals(o, o.toBuilder().maxBlockSize(1 << 21).build());
+    assertNotEquals(o, o.toBuilder().prepareAheadBytes(1 << 30).build());
+    assertEquals(1 << 30, o.toBuilder().prepareAheadBytes(1 << 30).build().prepareAheadBytes());
+    assertThrows(
+        IllegalArgumentException.class, () -> MemDBOptions.builder().prepareAheadBytes(-1));
     assertNotEquals(o, o.toBuilder().entrySizeLimit(101).build());
     assertNotEquals(o, o.toBuilder().bufferSizeLimit(0).build());
     assertNotEquals(o, o.toBuilder().memoryFootprintListener(f -> {}).build(), "by identity");

@@ -28,6 +28,12 @@ import java.util.Arrays;
  * up to {@code maxBlockSize}; a request larger than that gets a block of exactly its size. The
  * unused tail of a block is never revisited. Allocation is all-or-nothing: when the allocator
  * fails, the arena is unchanged.
+ *
+ * <p><b>Blocks prepared ahead.</b> With a non-empty {@link AheadBudget}, once the last block is
+ * half used the arena requests the next one from the {@link BlockPreparer}, so the write that fills
+ * the block only swaps in a zeroed, faulted-in block. If that block is still being prepared when it
+ * is needed, the write takes a stopgap block of {@link #STOPGAP_BLOCK} bytes (or its request)
+ * instead of waiting, and growth goes on as if it had not: the prepared block comes next.
  */
 public final class MultiBlockArena {
   private static final VarHandle BLOCKS;
@@ -50,9 +56,13 @@ public final class MultiBlockArena {
    */
   static final int TABLE_PAD = 16;
 
+  /** The block a write takes while the block it needs is still being prepared ahead. */
+  static final long STOPGAP_BLOCK = AheadBudget.MIN_PREPARED_BLOCK;
+
   private final BlockLedger ledger; // immutable
   private final long initialBlockSize; // immutable
   private final long maxBlockSize; // immutable
+  private final BlockAhead ahead; // immutable reference; writer-only
 
   /** Published block table; readers use {@link #blocksAcquire()}. */
   @SuppressWarnings("unused") // accessed through BLOCKS
@@ -63,6 +73,9 @@ public final class MultiBlockArena {
   private MemorySegment[] writerTable = new MemorySegment[0];
   private long[] used = new long[0];
   private long blockSize;
+
+  /** The last block's used bytes at which the next block is requested ahead; MAX_VALUE: none. */
+  private long prepareAt = Long.MAX_VALUE;
 
   /**
    * Creates an empty arena; it allocates nothing until the first allocation.
@@ -79,9 +92,30 @@ public final class MultiBlockArena {
       long initialBlockSize,
       long maxBlockSize,
       ArenaListener listener) {
+    this(name, allocator, initialBlockSize, maxBlockSize, listener, AheadBudget.none());
+  }
+
+  /**
+   * Creates an empty arena that prepares blocks ahead of need within a budget.
+   *
+   * @param name the arena's name, for messages and events
+   * @param allocator where blocks come from
+   * @param initialBlockSize size of the first block
+   * @param maxBlockSize size growth stops at
+   * @param listener told of every block allocated, prepared or freed
+   * @param budget the bytes this arena may hold ahead, shared with the buffer's other arena
+   */
+  public MultiBlockArena(
+      String name,
+      BlockAllocator allocator,
+      long initialBlockSize,
+      long maxBlockSize,
+      ArenaListener listener,
+      AheadBudget budget) {
     this.ledger = new BlockLedger(name, allocator, listener);
     this.initialBlockSize = initialBlockSize;
     this.maxBlockSize = maxBlockSize;
+    this.ahead = new BlockAhead(ledger, budget);
   }
 
   /**
@@ -138,8 +172,13 @@ public final class MultiBlockArena {
     if (count > 0) {
       int last = count - 1;
       long start = used[last];
-      if (start + size <= owned[last].segment().byteSize()) {
-        used[last] = start + size;
+      long end = start + size;
+      if (end <= owned[last].segment().byteSize()) {
+        used[last] = end;
+        if (end >= prepareAt) {
+          prepareAt = Long.MAX_VALUE;
+          ahead.request(nextBlockSize());
+        }
         return Address.of(last, start);
       }
     }
@@ -156,10 +195,22 @@ public final class MultiBlockArena {
     }
     size = Math.min(size, maxBlockSize);
     long growth = size;
+    Block block = null;
     if (request > size) {
       size = request; // a block of its own; growth goes on from the capped size
+    } else if (ahead.holds(size)) {
+      block = ahead.take(size);
+      if (block == null && ahead.holds(size)) {
+        // Still being prepared: a small block now keeps this write short; growth is unchanged.
+        size = Math.min(size, Math.max(STOPGAP_BLOCK, request));
+        growth = blockSize;
+      }
+    } else {
+      ahead.drop();
     }
-    Block block = ledger.allocate(size);
+    if (block == null) {
+      block = ledger.allocate(size);
+    }
     int count = used.length;
     Block[] newOwned = Arrays.copyOf(owned, count + 1);
     newOwned[count] = block;
@@ -168,7 +219,13 @@ public final class MultiBlockArena {
     writerTable = Arrays.copyOf(writerTable, count + 1);
     writerTable[count] = block.segment();
     blockSize = growth;
+    prepareAt = block.segment().byteSize() >> 1;
     BLOCKS.setRelease(this, publishedTable(newOwned));
+  }
+
+  /** Writer: the size of the next block, if it is not for an oversized request. */
+  private long nextBlockSize() {
+    return used.length == 0 ? initialBlockSize : Math.min(blockSize << 1, maxBlockSize);
   }
 
   /** Builds a complete, padded table of the given blocks, to be published once. */
@@ -233,12 +290,16 @@ public final class MultiBlockArena {
       used[keep - 1] = mark.offset();
     }
     blockSize = mark.blockSize();
+    prepareAt = keep == 0 ? Long.MAX_VALUE : owned[keep - 1].segment().byteSize() >> 1;
+    if (keep == 0 || !ahead.holds(nextBlockSize())) {
+      ahead.drop();
+    }
     for (Block b : dropped) {
       ledger.free(b);
     }
   }
 
-  /** Writer only: frees every block. */
+  /** Writer only: frees every block, prepared ones included. */
   public void reset() {
     truncate(ArenaMark.EMPTY);
   }
@@ -246,7 +307,7 @@ public final class MultiBlockArena {
   /**
    * Returns the bytes allocated from the operating system. Any thread.
    *
-   * @return the sum of the block sizes
+   * @return the sum of the block sizes, blocks prepared ahead included
    */
   public long bytesAllocated() {
     return ledger.bytesAllocated();
@@ -269,6 +330,7 @@ public final class MultiBlockArena {
         wasted += size - used[i];
       }
     }
-    return new ArenaUsage(used.length, allocated, usedBytes, wasted);
+    long aheadBytes = ahead.bytes();
+    return new ArenaUsage(used.length, allocated + aheadBytes, usedBytes, wasted, aheadBytes);
   }
 }

@@ -1,6 +1,7 @@
 package dev.memdb.internal.core;
 
 import dev.memdb.KeyFlags;
+import dev.memdb.internal.arena.AheadBudget;
 import dev.memdb.internal.arena.ArenaListener;
 import dev.memdb.internal.arena.BlockAllocator;
 import dev.memdb.internal.arena.MultiBlockArena;
@@ -47,6 +48,7 @@ public final class Store {
    * @param initialBlockSize first block size of each arena
    * @param maxBlockSize block size growth stops at
    * @param maxIndexBytes the largest the node block may grow to
+   * @param ahead the bytes both arenas may hold in blocks prepared ahead
    * @param events told of blocks allocated and freed
    */
   public Store(
@@ -54,16 +56,18 @@ public final class Store {
       long initialBlockSize,
       long maxBlockSize,
       long maxIndexBytes,
+      AheadBudget ahead,
       ArenaListener events) {
     // The nodes lie in one block that moves when full: a tree walk then resolves one segment.
     this.nodeArena =
         new SingleBlockArena(
-            "nodes", allocator, initialBlockSize, maxIndexBytes, events, gate::relocated);
+            "nodes", allocator, initialBlockSize, maxIndexBytes, events, gate::relocated, ahead);
     this.tree = new RedBlackTree(nodeArena);
     this.reader = new TreeReader(tree);
     this.vlog =
         new ValueLog(
-            new MultiBlockArena("values", allocator, initialBlockSize, maxBlockSize, events));
+            new MultiBlockArena(
+                "values", allocator, initialBlockSize, maxBlockSize, events, ahead));
     this.stages = new Stages(this);
     this.writes = new WritePath(this);
   }

@@ -26,6 +26,13 @@ abstract class BlockEvent extends Event {
   @DataAmount
   public long arenaAllocated;
 
+  /**
+   * Whether the block was prepared ahead of need: allocated when its arena's block became half
+   * used, counted from then on, and not reported again when it goes into use.
+   */
+  @Label("Prepared Ahead")
+  public boolean ahead;
+
   /** The buffer's memory footprint (both arenas) after the change. */
   @Label("Buffer Footprint")
   @DataAmount

@@ -47,18 +47,30 @@ public final class BufferEvents implements ArenaListener {
 
   @Override
   public void blockAllocated(String arena, long bytes, long arenaAllocated) {
-    block(new BlockAllocatedEvent(), "allocated", arena, bytes, arenaAllocated);
+    block(new BlockAllocatedEvent(), false, "allocated", arena, bytes, arenaAllocated);
   }
 
   @Override
   public void blockFreed(String arena, long bytes, long arenaAllocated) {
-    block(new BlockFreedEvent(), "freed", arena, bytes, arenaAllocated);
+    block(new BlockFreedEvent(), false, "freed", arena, bytes, arenaAllocated);
   }
 
-  private void block(BlockEvent e, String what, String arena, long bytes, long arenaAllocated) {
+  @Override
+  public void blockPrepared(String arena, long bytes, long arenaAllocated) {
+    block(new BlockAllocatedEvent(), true, "prepared ahead", arena, bytes, arenaAllocated);
+  }
+
+  @Override
+  public void preparedBlockDropped(String arena, long bytes, long arenaAllocated) {
+    block(new BlockFreedEvent(), true, "dropped a prepared", arena, bytes, arenaAllocated);
+  }
+
+  private void block(
+      BlockEvent e, boolean ahead, String what, String arena, long bytes, long arenaAllocated) {
     if (e.shouldCommit()) {
       e.buffer = id;
       e.arena = arena;
+      e.ahead = ahead;
       e.size = bytes;
       e.arenaAllocated = arenaAllocated;
       e.footprint = footprint.getAsLong();

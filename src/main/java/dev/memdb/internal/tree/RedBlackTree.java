@@ -26,6 +26,10 @@ import java.lang.invoke.VarHandle;
  * node and links together. Fields other than the version are stored plainly: a reader reads them
  * only inside a window it opened with an acquiring read of the version, and validates it after. The
  * root pointer lives in a versioned header (two heap fields) treated like a node.
+ *
+ * <p>The brackets also keep a move of the node block in step: every store to a linked node lies in
+ * a window, and closing the window tells the arena the node changed ({@link
+ * SingleBlockArena#changed}); a new node lies above everything a move has copied.
  */
 public final class RedBlackTree {
   private final SingleBlockArena nodes; // immutable
@@ -337,6 +341,7 @@ public final class RedBlackTree {
   public void endChange(long node) {
     MemorySegment s = nodes.segmentPlain();
     NodeLayout.setVersionRelease(s, node, NodeLayout.versionPlain(s, node) + 1);
+    nodes.changed(NodeLayout.at(node), NodeLayout.KEY_OFFSET);
   }
 
   /** Makes a node's version odd without a fence; the caller fences once for several nodes. */
@@ -349,6 +354,7 @@ public final class RedBlackTree {
   private void close(long node) {
     MemorySegment s = nodes.segmentPlain();
     NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
+    nodes.changed(NodeLayout.at(node), NodeLayout.KEY_OFFSET);
   }
 
   private void openOrHeader(long node) {
