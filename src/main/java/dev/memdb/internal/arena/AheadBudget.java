@@ -6,8 +6,11 @@ package dev.memdb.internal.arena;
  * <p><b>Ownership.</b> Writer-only (the thread holding the buffer's write lock).
  */
 public final class AheadBudget {
-  /** Blocks smaller than this are allocated when needed: zeroing them costs well under 1 ms. */
-  public static final long MIN_PREPARED_BLOCK = 1L << 20;
+  /**
+   * Blocks smaller than this are allocated when needed: zeroing and faulting one in costs under 1
+   * ms even where a first touch costs 10 µs a page.
+   */
+  public static final long MIN_PREPARED_BLOCK = 256L << 10;
 
   private final long minBlock; // immutable
   private long remaining;

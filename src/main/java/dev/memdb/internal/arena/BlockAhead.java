@@ -5,8 +5,8 @@ import dev.memdb.internal.arena.BlockPreparer.Preparation;
 
 /**
  * The one block an arena holds prepared ahead of need, if any: requested by the writer when the
- * arena's current block is half used, allocated on the {@link BlockPreparer} thread, taken by the
- * writer when the arena needs it.
+ * arena's current block is a quarter used, allocated on the {@link BlockPreparer} thread, taken by
+ * the writer when the arena needs it.
  *
  * <p><b>Accounting.</b> A prepared block counts in the arena's bytes allocated (and the buffer's
  * footprint) from the moment it is requested until it is dropped; taking it into use changes
@@ -73,9 +73,29 @@ final class BlockAhead {
     }
     pending = null;
     budget.give(size);
-    Block b = p.take();
+    return activate(size, p.take());
+  }
+
+  /**
+   * Writer: takes the block of this size, waiting for it if the preparer is allocating it now
+   * (which ends sooner than allocating it afresh); a preparation still queued is given up.
+   *
+   * @param size the size needed
+   * @return the block (already counted), or null: none of that size, not started, or it failed
+   */
+  Block await(long size) {
+    Preparation p = pending;
+    if (p == null || p.size() != size) {
+      return null;
+    }
+    pending = null;
+    budget.give(size);
+    return activate(size, p.await());
+  }
+
+  private Block activate(long size, Block b) {
     if (b == null) {
-      ledger.dropAhead(size); // the allocation failed; the caller allocates and reports it
+      ledger.dropAhead(size); // none: the caller allocates it, and reports a failure
     } else {
       ledger.activateAhead(size);
     }

@@ -59,6 +59,7 @@ final class BlockPreparer {
     private final long size; // immutable
 
     private Block block;
+    private boolean started;
     private boolean done;
     private boolean dropped;
 
@@ -79,6 +80,7 @@ final class BlockPreparer {
           done = true; // dropped while queued: do not allocate for nobody
           return;
         }
+        started = true;
       }
       Block b = null;
       try {
@@ -120,6 +122,38 @@ final class BlockPreparer {
       block = null;
       dropped = true;
       return b;
+    }
+
+    /**
+     * Writer: takes the block, waiting for it if the preparer is allocating it now; a preparation
+     * still queued is given up instead (the caller allocates the block itself: waiting would mean
+     * waiting for other buffers' preparations too). An interrupt does not end the wait, which is
+     * shorter than allocating the block afresh; the interrupt status is kept.
+     *
+     * @return the block, or null if the preparation had not started or its allocation failed
+     */
+    Block await() {
+      boolean interrupted = false;
+      try {
+        synchronized (this) {
+          if (!started) {
+            dropped = true;
+            return null;
+          }
+          while (!done) {
+            try {
+              wait();
+            } catch (InterruptedException e) {
+              interrupted = true;
+            }
+          }
+          return take();
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     /** Writer: gives the block up; frees it now if it is ready, else when it is. */
