@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Exact accounting (issue 5, item 2): {@link MemDB#stats()}, {@link MemDB#keyCount()}, {@link
@@ -412,11 +414,22 @@ class AccountingTest {
     }
   }
 
-  @Test
-  void pooledBlocksAreNotInAnyFootprint() {
+  /**
+   * With preparation on, the node arena (2,000 nodes: a 128 KiB block) has a 256 KiB block prepared
+   * ahead when it is closed; close must settle it in the pool before it returns, even if the
+   * preparer thread is still allocating it.
+   */
+  @ParameterizedTest(name = "prepareAheadBytes={0}")
+  @ValueSource(longs = {0, MemDBOptions.DEFAULT_PREPARE_AHEAD_BYTES})
+  void pooledBlocksAreNotInAnyFootprint(long prepareAhead) {
     MemDB.trimBlockPool();
     assertEquals(0, MemDB.pooledBlockBytes(), "the pool is empty after a trim");
-    MemDBOptions opts = MemDBOptions.builder().initialBlockSize(256).maxBlockSize(8192).build();
+    MemDBOptions opts =
+        MemDBOptions.builder()
+            .initialBlockSize(256)
+            .maxBlockSize(8192)
+            .prepareAheadBytes(prepareAhead)
+            .build();
     long poolable;
     long footprintA;
     MemDB a = MemDB.create(opts);
@@ -426,6 +439,10 @@ class AccountingTest {
     MemDBStats sa = a.stats();
     footprintA = a.memoryFootprint();
     assertEquals(sa.memoryFootprint(), footprintA);
+    assertEquals(
+        prepareAhead == 0 ? 0 : 256 << 10,
+        sa.nodes().bytesAhead(),
+        "the node arena holds its next block ahead only with preparation on");
     // Every block here is a power of two between 256 B and 1 MiB: all of them go to the pool.
     poolable = footprintA;
     // The node arena moved from 256 B up to its present block; the blocks it left went to the pool

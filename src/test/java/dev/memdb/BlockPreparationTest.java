@@ -16,6 +16,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -196,6 +198,48 @@ class BlockPreparationTest {
       }
       assertFalse(it.valid(), where + ": iterator has more");
     }
+  }
+
+  /**
+   * Close settles a preparation under way: the preparer thread is held inside its allocation when
+   * the buffer closes, and every block is back with the allocator the moment close returns, without
+   * waiting for the preparer.
+   */
+  @Test
+  void closeFreesABlockStillBeingPrepared() throws Exception {
+    FaultyAllocator counted = new FaultyAllocator();
+    CountDownLatch allocating = new CountDownLatch(1);
+    BlockAllocator slowAhead =
+        new BlockAllocator() {
+          @Override
+          public Block allocate(long bytes) {
+            Block b = counted.allocate(bytes);
+            if (Thread.currentThread().getName().equals("memdb-block-preparer")) {
+              allocating.countDown(); // the block exists; the preparation has not finished
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return b;
+          }
+
+          @Override
+          public void free(Block block) {
+            counted.free(block);
+          }
+        };
+    MemDB db = prepared(SMALL, slowAhead);
+    Random rnd = new Random(7);
+    int i = 0;
+    while (db.stats().nodes().bytesAhead() + db.stats().values().bytesAhead() == 0) {
+      db.set(key(i++), value(rnd));
+    }
+    assertTrue(allocating.await(10, TimeUnit.SECONDS), "the preparer never started");
+    db.close();
+    assertEquals(0, counted.liveBytes.get(), "bytes still allocated when close returned");
+    assertEquals(counted.allocations.get(), counted.frees.get(), "blocks not freed by close");
   }
 
   /**

@@ -114,6 +114,21 @@ final class BlockAhead {
   }
 
   /**
+   * Writer: gives up the block held, if any, and returns it to the allocator before returning,
+   * waiting for an allocation under way; used where the arena lets go of everything (reset, close),
+   * so that the pool and the process footprint are settled when the caller goes on.
+   */
+  void release() {
+    Preparation p = pending;
+    if (p != null) {
+      pending = null;
+      budget.give(p.size());
+      p.release();
+      ledger.dropAhead(p.size());
+    }
+  }
+
+  /**
    * Writer: the bytes held ahead.
    *
    * @return the prepared block's size, or 0

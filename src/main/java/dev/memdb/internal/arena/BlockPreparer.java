@@ -156,6 +156,18 @@ final class BlockPreparer {
       }
     }
 
+    /**
+     * Writer: gives the block up and frees it before returning: waits for a running allocation, so
+     * that a buffer that is closed or reset owns nothing once the call returns. A queued
+     * preparation is given up without waiting.
+     */
+    void release() {
+      Block b = await();
+      if (b != null) {
+        allocator.free(b);
+      }
+    }
+
     /** Writer: gives the block up; frees it now if it is ready, else when it is. */
     void drop() {
       Block b;

@@ -297,7 +297,9 @@ public final class MultiBlockArena {
     }
     blockSize = mark.blockSize();
     prepareAt = keep == 0 ? Long.MAX_VALUE : owned[keep - 1].segment().byteSize() >> REQUEST_SHIFT;
-    if (keep == 0 || !ahead.holds(nextBlockSize())) {
+    if (keep == 0) {
+      ahead.release(); // emptied (reset, close): settle the prepared block now
+    } else if (!ahead.holds(nextBlockSize())) {
       ahead.drop();
     }
     for (Block b : dropped) {

@@ -365,7 +365,7 @@ public final class SingleBlockArena {
 
   private void freeAll() {
     cancelMove();
-    ahead.drop();
+    ahead.release();
     Block b = block;
     publish(null);
     used = 0;
