@@ -25,13 +25,14 @@ public final class MemDBOptions {
   public static final int MIN_BLOCK_SIZE = 64;
 
   /**
-   * Bytes a buffer may hold in blocks prepared ahead of need by default: 256 MiB, enough for both
-   * arenas' next blocks up to a buffer of about a million 16 B / 128 B entries (a 128 MiB node
-   * block and a 128 MiB value block). Growing an empty buffer to a million entries, its longest
-   * single write went from 2.5 ms to 0.2 ms in a process with a warm block pool and from 570 ms to
-   * about 20 ms in one without (bench/README.md, "Growth").
+   * Bytes a buffer may hold in blocks prepared ahead of need by default: 512 MiB, enough for both
+   * arenas' next blocks up to a buffer of about 2.4 million 16 B / 128 B entries (a 256 MiB node
+   * block and a 128 MiB value block); a larger buffer's node block moves in one go again. Growing
+   * an empty buffer to a million entries, the longest single write went from 2.5 ms to 0.2-5 ms
+   * (one round of five: 28 ms) in a process with a warm block pool, and from 610-740 ms to 31-51 ms
+   * in one without (bench/README.md, "Growth").
    */
-  public static final long DEFAULT_PREPARE_AHEAD_BYTES = 256L << 20;
+  public static final long DEFAULT_PREPARE_AHEAD_BYTES = 512L << 20;
 
   private static final MemDBOptions DEFAULTS = builder().build();
 
