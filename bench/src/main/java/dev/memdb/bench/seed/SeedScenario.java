@@ -142,7 +142,7 @@ public final class SeedScenario {
           --scan-length N           entries per range scan (default 100)
           --expected-interval-us N  coordinated-omission expected interval of lockers and
                                     scanner (default 100; the writer uses 1/write-rate)
-          --systems a,b,c           subset of memdb,treemap,skiplist (default all three)
+          --systems a,b,c           subset of memdb,memdb-noprep,treemap,skiplist (default memdb,treemap,skiplist)
           --out DIR                 results folder (default bench/results/seed-<timestamp>)
           --help                    this text
 
@@ -545,7 +545,7 @@ public final class SeedScenario {
   private String table(List<Result> results) {
     StringBuilder b = new StringBuilder();
     b.append("Latency in µs (corrected for coordinated omission); ops/s = operations really done per second\n");
-    String fmt = "%-9s %-8s %12s %13s %9s %9s %9s %9s %10s%n";
+    String fmt = "%-12s %-8s %12s %13s %9s %9s %9s %9s %10s%n";
     b.append(String.format(Locale.ROOT, fmt, "system", "op", "ops/s", "count", "p50", "p90", "p99", "p99.9", "max"));
     for (int op = 0; op < OPS.length; op++) {
       for (Result r : results) {
@@ -568,11 +568,38 @@ public final class SeedScenario {
                 us(h, 100)));
       }
     }
+    StringBuilder worst = new StringBuilder("Worst write-side p99.9 (lock, insert):");
+    for (Result r : results) {
+      worst.append(r == results.get(0) ? " " : " | ").append(worstWrite(r.system, r.total));
+    }
+    b.append(worst).append('\n');
     b.append("Memory after the prefill:\n");
     for (Result r : results) {
-      b.append(String.format(Locale.ROOT, "  %-9s %s%n", r.system, r.memory));
+      b.append(String.format(Locale.ROOT, "  %-12s %s%n", r.system, r.memory));
     }
     return b.toString();
+  }
+
+  /**
+   * The larger of a system's lock and insert p99.9, and which op it came from: the tail a locker or
+   * an inserting statement feels (a rollback, one op per run, has its own line in the table).
+   *
+   * @param system the system's name
+   * @param total the system's histograms, indexed as {@link #OPS}
+   * @return e.g. {@code memdb 4,723 µs (lock)}, or {@code memdb -} if neither op ran
+   */
+  static String worstWrite(String system, Histogram[] total) {
+    int worst = -1;
+    for (int op : new int[] {LOCK, INSERT}) {
+      if (total[op].getTotalCount() > 0
+          && (worst < 0
+              || total[op].getValueAtPercentile(99.9) > total[worst].getValueAtPercentile(99.9))) {
+        worst = op;
+      }
+    }
+    return worst < 0
+        ? system + " -"
+        : system + " " + us(total[worst], 99.9) + " µs (" + OPS[worst] + ")";
   }
 
   private static String us(Histogram h, double percentile) {

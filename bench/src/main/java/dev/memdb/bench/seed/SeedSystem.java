@@ -2,6 +2,7 @@ package dev.memdb.bench.seed;
 
 import dev.memdb.FlagsOp;
 import dev.memdb.MemDB;
+import dev.memdb.MemDBOptions;
 import dev.memdb.MemDBIterator;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -49,22 +50,30 @@ interface SeedSystem extends AutoCloseable {
 
   static SeedSystem open(String name) {
     return switch (name) {
-      case "memdb" -> new MemDbSystem();
+      case "memdb" -> new MemDbSystem("memdb", MemDBOptions.builder().build());
+      case "memdb-noprep" -> new MemDbSystem("memdb-noprep", MemDBOptions.builder().prepareAheadBytes(0).build());
       case "treemap" -> new TreeMapSystem();
       case "skiplist" -> new SkipListSystem();
-      default -> throw new IllegalArgumentException("unknown system " + name + " (memdb, treemap, skiplist)");
+      default -> throw new IllegalArgumentException("unknown system " + name + " (memdb, memdb-noprep, treemap, skiplist)");
     };
   }
 
   /** memdb as a transaction uses it: lock-free gets, flag updates and inserts serialized inside. */
   final class MemDbSystem implements SeedSystem {
     private static final FlagsOp[] LOCK = {FlagsOp.SET_KEY_LOCKED};
-    private final MemDB db = MemDB.create();
+    private final String name;
+    private final MemDB db;
     private int stage;
+
+    /** memdb with the given options, reported under the given name. */
+    MemDbSystem(String name, MemDBOptions options) {
+      this.name = name;
+      this.db = MemDB.create(options);
+    }
 
     @Override
     public String name() {
-      return "memdb";
+      return name;
     }
 
     @Override

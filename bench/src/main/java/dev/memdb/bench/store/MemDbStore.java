@@ -1,14 +1,29 @@
 package dev.memdb.bench.store;
 
 import dev.memdb.MemDB;
+import dev.memdb.MemDBOptions;
 import dev.memdb.MemDBIterator;
 import dev.memdb.Snapshot;
 
 /** memdb through its plain byte-array API. */
 public final class MemDbStore implements KvStore {
-  private final MemDB db = MemDB.create();
+  private final MemDB db;
   private byte[] keyBuffer = new byte[64];
   private byte[] valueBuffer = new byte[256];
+
+  /** A store over a buffer with the default options. */
+  public MemDbStore() {
+    this(MemDBOptions.builder().build());
+  }
+
+  /**
+   * A store over a buffer with the given options.
+   *
+   * @param options the buffer's options
+   */
+  public MemDbStore(MemDBOptions options) {
+    db = MemDB.create(options);
+  }
 
   /** The buffer itself, for benchmarks of memdb-only API. */
   public MemDB db() {
