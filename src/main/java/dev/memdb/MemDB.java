@@ -278,6 +278,10 @@ public final class MemDB implements AutoCloseable {
   /**
    * Changes only a key's flags; creates a flag-only key if the key is absent.
    *
+   * <p>An update that would change nothing (the key is present and its flags, one of them
+   * persistent such as {@link KeyFlag#KEY_LOCKED}, already are what the operations make them: a key
+   * locked again) returns after a lock-free, linearizable read instead of waiting for the writers.
+   *
    * @param key the key
    * @param ops flag operations
    * @throws NullPointerException if {@code key}, {@code ops} or an element of {@code ops} is null
@@ -288,6 +292,12 @@ public final class MemDB implements AutoCloseable {
   public void updateFlags(byte[] key, FlagsOp... ops) {
     gate.checkOpen();
     checkKey(key);
+    // A key locked again (the pessimistic-lock path) changes nothing: answer from a lock-free read
+    // instead of queueing behind the writers. The lock's owner is its visitor's caller: it goes on
+    // to the checks of the write path.
+    if (!lock.isHeldByCurrentThread() && store.flagsUpdateChangesNothing(key, checkOps(ops))) {
+      return;
+    }
     write(key, null, ops);
   }
 

@@ -1,5 +1,6 @@
 package dev.memdb.internal.core;
 
+import dev.memdb.FlagsOp;
 import dev.memdb.KeyFlags;
 import dev.memdb.internal.arena.AheadBudget;
 import dev.memdb.internal.arena.ArenaListener;
@@ -200,6 +201,36 @@ public final class Store {
     c.request(c.loadKey(key), key.length, ReadGate.NO_LIMIT, null, null, null, false);
     long f = c.readFlags(this);
     return f == ReadContext.NO_FLAGS ? null : KeyFlags.of((int) f);
+  }
+
+  /**
+   * Reader: whether a flags-only update would change nothing, so that it may return without the
+   * write lock (a transaction locks keys it already locked again and again). Only if the key is
+   * present, applying {@code ops} to its flags gives the same flags, and they hold a persistent
+   * flag: a persistent flag was written with the dirty flag set, and only a reset clears that
+   * (removing the key too), so the buffer is dirty and the update has nothing to set. The answer is
+   * the linearizable flag read's; values discarded before or during the read give false (the write
+   * path then throws).
+   *
+   * @param key the key
+   * @param ops the update's flag operations, none null
+   * @return true if the update is a no-op at the moment of the read
+   */
+  public boolean flagsUpdateChangesNothing(byte[] key, FlagsOp[] ops) {
+    if (ops.length == 0 || valuesDiscarded) {
+      return false;
+    }
+    ReadContext c = ReadContext.current();
+    c.request(c.loadKey(key), key.length, ReadGate.NO_LIMIT, null, null, null, false);
+    long f = c.readFlags(this);
+    if (f == ReadContext.NO_FLAGS || (f & RevertRule.PERSISTENT) == 0) {
+      return false;
+    }
+    int after = (int) f;
+    for (FlagsOp op : ops) {
+      after = op.apply(after);
+    }
+    return after == (int) f && !valuesDiscarded;
   }
 
   /**
