@@ -27,7 +27,9 @@ import org.knowm.xchart.XYChart;
  * <ul>
  *   <li>{@code --threads} lockers, each in a loop: get a random prefilled key, then set its lock flag
  *       ({@code updateFlags(key, SET_KEY_LOCKED)}) — TiDB's UNION of {@code SELECT … FOR UPDATE},
- *       the statement of TiDB issue 49793;
+ *       the statement of TiDB issue 49793 (a key already locked is locked again without a write:
+ *       memdb's {@code updateFlags} answers it from a lock-free read, the peers check under their
+ *       read lock or with a plain read first);
  *   <li>one writer inserting new keys between the existing ones at {@code --write-rate} per second
  *       (0 = as fast as it can), which makes memdb's arenas allocate larger and larger blocks; after
  *       {@code --keys} inserts it rolls them back (memdb: cleanup of its stage; the peers remove
@@ -172,6 +174,7 @@ public final class SeedScenario {
     final long[] count = new long[OPS.length];
     double seconds;
     String memory = "";
+    String internals = "";
     final List<Path> logs = new ArrayList<>();
 
     Result(String system) {
@@ -323,6 +326,7 @@ public final class SeedScenario {
       }
       out.printf(Locale.ROOT, "%n== %s: prefilled %,d keys in %.1f s; %s%n", name, o.keys, fillSeconds, result.memory);
       measure(sys, keys, value, result);
+      result.internals = sys.internals();
     } finally {
       sys.close();
     }
@@ -576,6 +580,13 @@ public final class SeedScenario {
     b.append("Memory after the prefill:\n");
     for (Result r : results) {
       b.append(String.format(Locale.ROOT, "  %-12s %s%n", r.system, r.memory));
+    }
+    for (Result r : results) {
+      if (!r.internals.isEmpty()) {
+        b.append(
+            String.format(
+                Locale.ROOT, "Counted by %s (warm-up and measurement): %s%n", r.system, r.internals));
+      }
     }
     return b.toString();
   }

@@ -3,11 +3,13 @@ package dev.memdb.bench.seed;
 import dev.memdb.FlagsOp;
 import dev.memdb.MemDB;
 import dev.memdb.MemDBOptions;
+import dev.memdb.MemDBStats;
 import dev.memdb.MemDBIterator;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -45,6 +47,14 @@ interface SeedSystem extends AutoCloseable {
   /** memdb's off-heap bytes, or -1 for the heap peers. */
   long offHeapBytes();
 
+  /**
+   * What the system counted about itself since {@link #beginWriterRound()}, for the summary; empty
+   * for the heap peers.
+   */
+  default String internals() {
+    return "";
+  }
+
   @Override
   void close();
 
@@ -64,6 +74,8 @@ interface SeedSystem extends AutoCloseable {
     private final String name;
     private final MemDB db;
     private int stage;
+    private long baseRetries;
+    private long baseFallbacks;
 
     /** memdb with the given options, reported under the given name. */
     MemDbSystem(String name, MemDBOptions options) {
@@ -106,6 +118,19 @@ interface SeedSystem extends AutoCloseable {
     @Override
     public void beginWriterRound() {
       stage = db.staging();
+      MemDBStats s = db.stats();
+      baseRetries = s.readRetries();
+      baseFallbacks = s.readFallbacks();
+    }
+
+    @Override
+    public String internals() {
+      MemDBStats s = db.stats();
+      return String.format(
+          Locale.ROOT,
+          "%,d optimistic-read retries, %,d reads that fell back to the write lock",
+          s.readRetries() - baseRetries,
+          s.readFallbacks() - baseFallbacks);
     }
 
     @Override
@@ -207,6 +232,15 @@ interface SeedSystem extends AutoCloseable {
 
     @Override
     public void lock(byte[] key) {
+      read.lock();
+      try {
+        Entry e = map.get(key);
+        if (e != null && (e.flags & LOCKED) != 0) {
+          return; // locked already: as memdb's updateFlags, change nothing and skip the write lock
+        }
+      } finally {
+        read.unlock();
+      }
       write.lock();
       try {
         Entry e = map.get(key);
@@ -282,6 +316,9 @@ interface SeedSystem extends AutoCloseable {
     @Override
     public void lock(byte[] key) {
       Entry e = map.get(key);
+      if (e != null && (e.flags & LOCKED) != 0) {
+        return; // locked already: no atomic update on the entry
+      }
       if (e == null) {
         e = map.computeIfAbsent(key.clone(), k -> new Entry(null, 0));
       }
