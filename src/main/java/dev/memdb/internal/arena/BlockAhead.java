@@ -104,13 +104,7 @@ final class BlockAhead {
 
   /** Writer: gives up the block held, if any: it goes back to the allocator. */
   void drop() {
-    Preparation p = pending;
-    if (p != null) {
-      pending = null;
-      budget.give(p.size());
-      p.drop();
-      ledger.dropAhead(p.size());
-    }
+    giveUp(false);
   }
 
   /**
@@ -119,11 +113,19 @@ final class BlockAhead {
    * so that the pool and the process footprint are settled when the caller goes on.
    */
   void release() {
+    giveUp(true);
+  }
+
+  private void giveUp(boolean settle) {
     Preparation p = pending;
     if (p != null) {
       pending = null;
       budget.give(p.size());
-      p.release();
+      if (settle) {
+        p.release();
+      } else {
+        p.drop();
+      }
       ledger.dropAhead(p.size());
     }
   }

@@ -24,7 +24,7 @@ import java.util.Optional;
  *   jfr-report summarise a recording: blocks allocated / freed per second, footprint over time
  *   leakcheck  create, fill and close many buffers; NMT Other and RSS must return to the baseline
  * options: --workload fill|txn|churn --keys N --key-size B --value-size B --buffers N --live N
- *          --txns N --writes N --seed N --initial-block B --max-block B --period-ms MS --out DIR
+ *          --txns N --writes N --seed N --initial-block B --max-block B --prepare-ahead B --period-ms MS --out DIR
  *          --jfr FILE --run-dir DIR (jfr-report: the recording, and the folder where "run" wrote
  *          workload.txt and phases.csv) --other-tolerance-kb KB --rss-tolerance-mb MB (leakcheck)
  * </pre>
@@ -81,6 +81,7 @@ public final class OffHeapTool {
         case "--seed" -> settings.seed = Long.parseLong(v);
         case "--initial-block" -> settings.initialBlockSize = Integer.parseInt(v);
         case "--max-block" -> settings.maxBlockSize = Integer.parseInt(v);
+        case "--prepare-ahead" -> settings.prepareAheadBytes = Long.parseLong(v);
         case "--period-ms" -> periodMs = Long.parseLong(v);
         case "--out" -> out = Path.of(v);
         case "--jfr" -> jfrFile = Path.of(v);

@@ -27,16 +27,21 @@ final class Workload {
     long seed = 42;
     int initialBlockSize = MemDBOptions.DEFAULT_INITIAL_BLOCK_SIZE;
     int maxBlockSize = MemDBOptions.DEFAULT_MAX_BLOCK_SIZE;
+    long prepareAheadBytes = MemDBOptions.DEFAULT_PREPARE_AHEAD_BYTES;
 
     MemDBOptions options() {
-      return MemDBOptions.builder().initialBlockSize(initialBlockSize).maxBlockSize(maxBlockSize).build();
+      return MemDBOptions.builder()
+          .initialBlockSize(initialBlockSize)
+          .maxBlockSize(maxBlockSize)
+          .prepareAheadBytes(prepareAheadBytes)
+          .build();
     }
 
     String describe() {
       if (keys < 0) {
         keys = name.equals("churn") ? 10_000 : 300_000;
       }
-      return switch (name) {
+      String what = switch (name) {
         case "fill" -> String.format("fill: one buffer, %,d random entries (key %d B, value %d B)", keys, keySize, valueSize);
         case "txn" ->
             String.format(
@@ -49,6 +54,7 @@ final class Workload {
                 buffers, keys, keySize, valueSize, live);
         default -> throw new IllegalArgumentException("unknown workload " + name + " (fill, txn, churn)");
       };
+      return what + String.format("; blocks prepared ahead: up to %,d B a buffer", prepareAheadBytes);
     }
   }
 
