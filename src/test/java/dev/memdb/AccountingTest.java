@@ -451,10 +451,21 @@ class AccountingTest {
     assertTrue(
         pooledWhileOpen < sa.nodes().bytesAllocated(),
         "only blocks the node arena left are pooled: " + pooledWhileOpen);
+    long ahead = sa.nodes().bytesAhead() + sa.values().bytesAhead();
     a.close();
     long pooled = MemDB.pooledBlockBytes();
-    assertEquals(
-        pooledWhileOpen + poolable, pooled, "close parks exactly the buffer's blocks in the pool");
+    // A block requested ahead counts in the footprint at once; if the preparer had not started on
+    // it when the buffer closed, it was never allocated, and close has nothing to park for it.
+    assertTrue(
+        pooled == pooledWhileOpen + poolable || pooled == pooledWhileOpen + poolable - ahead,
+        "close parks exactly the buffer's blocks in the pool: "
+            + pooled
+            + " pooled, "
+            + pooledWhileOpen
+            + " before close, footprint "
+            + poolable
+            + " of which ahead "
+            + ahead);
 
     try (MemDB b = MemDB.create(opts)) {
       assertEquals(0, b.memoryFootprint(), "a new buffer owns nothing, whatever the pool holds");
