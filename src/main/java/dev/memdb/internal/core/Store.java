@@ -197,10 +197,15 @@ public final class Store {
    * @return the flags, null if absent or rolled back
    */
   public KeyFlags getFlags(byte[] key) {
+    long f = flagsWord(key);
+    return f == ReadContext.NO_FLAGS ? null : KeyFlags.of((int) f);
+  }
+
+  /** The key flags of the current state, or {@link ReadContext#NO_FLAGS}; lock-free. */
+  private long flagsWord(byte[] key) {
     ReadContext c = ReadContext.current();
     c.request(c.loadKey(key), key.length, ReadGate.NO_LIMIT, null, null, null, false);
-    long f = c.readFlags(this);
-    return f == ReadContext.NO_FLAGS ? null : KeyFlags.of((int) f);
+    return c.readFlags(this);
   }
 
   /**
@@ -220,17 +225,11 @@ public final class Store {
     if (ops.length == 0 || valuesDiscarded) {
       return false;
     }
-    ReadContext c = ReadContext.current();
-    c.request(c.loadKey(key), key.length, ReadGate.NO_LIMIT, null, null, null, false);
-    long f = c.readFlags(this);
+    long f = flagsWord(key);
     if (f == ReadContext.NO_FLAGS || (f & RevertRule.PERSISTENT) == 0) {
       return false;
     }
-    int after = (int) f;
-    for (FlagsOp op : ops) {
-      after = op.apply(after);
-    }
-    return after == (int) f && !valuesDiscarded;
+    return WritePath.applied((int) f, ops) == (int) f && !valuesDiscarded;
   }
 
   /**

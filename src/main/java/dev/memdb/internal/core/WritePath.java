@@ -83,6 +83,23 @@ public final class WritePath {
     return keyScratch;
   }
 
+  /**
+   * The key flags after a write's flag operations, applied in order (null elements skipped).
+   *
+   * @param keyFlags the flags before
+   * @param ops the operations
+   * @return the flags after
+   */
+  static int applied(int keyFlags, FlagsOp[] ops) {
+    int f = keyFlags;
+    for (FlagsOp op : ops) {
+      if (op != null) {
+        f = op.apply(f);
+      }
+    }
+    return f;
+  }
+
   /** The write itself; the key is in the writer's scratch, the value in one of two forms. */
   private void write(
       MemorySegment key,
@@ -117,11 +134,7 @@ public final class WritePath {
     if (hasValue) {
       keyFlags &= ~CONSTRAINT_CHECK; // a temporary flag every value write clears (§2.2)
     }
-    for (FlagsOp op : ops) {
-      if (op != null) {
-        keyFlags = op.apply(keyFlags);
-      }
-    }
+    keyFlags = applied(keyFlags, ops);
     boolean dirty =
         st.counters.dirtyPlain() || st.stages.depth() == 0 || (keyFlags & PERSISTENT) != 0;
     boolean inPlace =
