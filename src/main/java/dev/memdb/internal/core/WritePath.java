@@ -84,7 +84,9 @@ public final class WritePath {
   }
 
   /**
-   * The key flags after a write's flag operations, applied in order (null elements skipped).
+   * The key flags after a write's flag operations, applied in order. {@code MemDB} rejected null
+   * elements, but the caller owns the array and may change it meanwhile: a null met here is skipped
+   * rather than thrown halfway through a write under the lock.
    *
    * @param keyFlags the flags before
    * @param ops the operations
