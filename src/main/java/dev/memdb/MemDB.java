@@ -127,6 +127,7 @@ public final class MemDB implements AutoCloseable {
     this.lock = gate.writeLock();
     this.footprintListener = options.memoryFootprintListener();
     store.writes().setLimits(options.entrySizeLimit(), options.bufferSizeLimit());
+    store.stages().setRollbackChunkRecords(options.rollbackChunkRecords());
   }
 
   /**
@@ -774,6 +775,7 @@ public final class MemDB implements AutoCloseable {
     lock.lock();
     try {
       gate.checkOpen();
+      store.stages().finishRollback(); // the value log's usage once a rollback under way is done
       ArenaUsage n = store.nodeArena().usage();
       ArenaUsage v = store.valueArena().usage();
       return new MemDBStats(

@@ -34,6 +34,13 @@ public final class MemDBOptions {
    */
   public static final long DEFAULT_PREPARE_AHEAD_BYTES = 512L << 20;
 
+  /**
+   * Value-log records a rollback undoes, by default, before it lets writers queued on the write
+   * lock in: 4,096, a fraction of a millisecond here (see {@link
+   * Builder#rollbackChunkRecords(int)}).
+   */
+  public static final int DEFAULT_ROLLBACK_CHUNK_RECORDS = 4096;
+
   private static final MemDBOptions DEFAULTS = builder().build();
 
   private final int initialBlockSize;
@@ -41,6 +48,7 @@ public final class MemDBOptions {
   private final long entrySizeLimit;
   private final long bufferSizeLimit;
   private final long prepareAheadBytes;
+  private final int rollbackChunkRecords;
   private final LongConsumer memoryFootprintListener;
 
   private MemDBOptions(Builder b) {
@@ -49,6 +57,7 @@ public final class MemDBOptions {
     this.entrySizeLimit = b.entrySizeLimit;
     this.bufferSizeLimit = b.bufferSizeLimit;
     this.prepareAheadBytes = b.prepareAheadBytes;
+    this.rollbackChunkRecords = b.rollbackChunkRecords;
     this.memoryFootprintListener = b.memoryFootprintListener;
   }
 
@@ -113,6 +122,16 @@ public final class MemDBOptions {
   }
 
   /**
+   * Returns how many value-log records a rollback undoes before it lets queued writers in (see
+   * {@link Builder#rollbackChunkRecords(int)}).
+   *
+   * @return records; {@code Integer.MAX_VALUE} when a rollback holds the write lock throughout
+   */
+  public int rollbackChunkRecords() {
+    return rollbackChunkRecords;
+  }
+
+  /**
    * Returns the memory footprint listener.
    *
    * @return the listener, or null
@@ -133,6 +152,7 @@ public final class MemDBOptions {
     b.entrySizeLimit = entrySizeLimit;
     b.bufferSizeLimit = bufferSizeLimit;
     b.prepareAheadBytes = prepareAheadBytes;
+    b.rollbackChunkRecords = rollbackChunkRecords;
     b.memoryFootprintListener = memoryFootprintListener;
     return b;
   }
@@ -151,6 +171,7 @@ public final class MemDBOptions {
         && entrySizeLimit == other.entrySizeLimit
         && bufferSizeLimit == other.bufferSizeLimit
         && prepareAheadBytes == other.prepareAheadBytes
+        && rollbackChunkRecords == other.rollbackChunkRecords
         && memoryFootprintListener == other.memoryFootprintListener;
   }
 
@@ -162,12 +183,13 @@ public final class MemDBOptions {
         entrySizeLimit,
         bufferSizeLimit,
         prepareAheadBytes,
+        rollbackChunkRecords,
         System.identityHashCode(memoryFootprintListener));
   }
 
   /**
    * Describes the settings, e.g. {@code MemDBOptions[initialBlockSize=4096, maxBlockSize=134217728,
-   * entrySizeLimit=none, bufferSizeLimit=1048576, prepareAheadBytes=0,
+   * entrySizeLimit=none, bufferSizeLimit=1048576, prepareAheadBytes=0, rollbackChunkRecords=4096,
    * memoryFootprintListener=none]}.
    *
    * @return the settings, limits of {@code Long.MAX_VALUE} shown as {@code none}
@@ -184,6 +206,8 @@ public final class MemDBOptions {
         + limitString(bufferSizeLimit)
         + ", prepareAheadBytes="
         + prepareAheadBytes
+        + ", rollbackChunkRecords="
+        + rollbackChunkRecords
         + ", memoryFootprintListener="
         + (memoryFootprintListener == null ? "none" : "set")
         + "]";
@@ -212,6 +236,7 @@ public final class MemDBOptions {
     private long entrySizeLimit = Long.MAX_VALUE;
     private long bufferSizeLimit = Long.MAX_VALUE;
     private long prepareAheadBytes = DEFAULT_PREPARE_AHEAD_BYTES;
+    private int rollbackChunkRecords = DEFAULT_ROLLBACK_CHUNK_RECORDS;
     private LongConsumer memoryFootprintListener;
 
     private Builder() {}
@@ -294,6 +319,35 @@ public final class MemDBOptions {
             "prepare-ahead bytes must be 0 (off) or positive, was " + bytes);
       }
       this.prepareAheadBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how many value-log records a rollback ({@link MemDB#cleanup(int)}, {@link
+     * MemDB#revertToCheckpoint(Checkpoint)}) undoes before it lets writers queued on the write lock
+     * in.
+     *
+     * <p>Why: the rollback of a large stage undoes every record written in it, about a quarter of a
+     * second for a million here, and a writer that holds the lock that long stalls every locker
+     * behind it. Readers never wait for a rollback: from its start they see the state it leaves.
+     * Between chunks, a writer that was waiting goes ahead in that state: a flags-only {@link
+     * MemDB#updateFlags(byte[], FlagsOp...) updateFlags} (the pessimistic-lock path) settles just
+     * the key it changes, and any other writer operation first finishes the rollback. The rollback
+     * waits at most half a millisecond at each chunk boundary for the writers queued there, so it
+     * always finishes.
+     *
+     * @param records at least 1; {@code Integer.MAX_VALUE} holds the write lock for the whole
+     *     rollback (the behaviour before this option); default {@link
+     *     MemDBOptions#DEFAULT_ROLLBACK_CHUNK_RECORDS}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code records} is below 1
+     */
+    public Builder rollbackChunkRecords(int records) {
+      if (records < 1) {
+        throw new IllegalArgumentException(
+            "rollback chunk must be at least 1 record, was " + records);
+      }
+      this.rollbackChunkRecords = records;
       return this;
     }
 

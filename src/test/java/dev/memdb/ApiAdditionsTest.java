@@ -449,11 +449,13 @@ class ApiAdditionsTest {
     assertSame(listener, copy.memoryFootprintListener());
     assertEquals(
         "MemDBOptions[initialBlockSize=1024, maxBlockSize=1048576, entrySizeLimit=100,"
-            + " bufferSizeLimit=10000, prepareAheadBytes=536870912, memoryFootprintListener=set]",
+            + " bufferSizeLimit=10000, prepareAheadBytes=536870912, rollbackChunkRecords=4096,"
+            + " memoryFootprintListener=set]",
         o.toString());
     assertEquals(
         "MemDBOptions[initialBlockSize=4096, maxBlockSize=134217728, entrySizeLimit=none,"
-            + " bufferSizeLimit=none, prepareAheadBytes=536870912, memoryFootprintListener=none]",
+            + " bufferSizeLimit=none, prepareAheadBytes=536870912, rollbackChunkRecords=4096,"
+            + " memoryFootprintListener=none]",
         MemDBOptions.builder().build().toString());
 
     assertNotEquals(o, o.toBuilder().initialBlockSize(2048).build());

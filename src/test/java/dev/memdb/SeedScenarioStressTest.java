@@ -239,7 +239,12 @@ class SeedScenarioStressTest {
 
   static final class Episode {
     final MemDB db =
-        MemDB.create(MemDBOptions.builder().initialBlockSize(4096).maxBlockSize(256 << 10).build());
+        MemDB.create(
+            MemDBOptions.builder()
+                .initialBlockSize(4096)
+                .maxBlockSize(256 << 10)
+                .rollbackChunkRecords(16) // cleanups let lockers in between short chunks
+                .build());
     final ReentrantLock logLock = new ReentrantLock();
     final List<Op> log = new ArrayList<>();
     final AtomicIntegerArray started =
@@ -252,7 +257,25 @@ class SeedScenarioStressTest {
       this.totals = totals;
     }
 
-    /** Every write goes through here: the log records the order the buffer serialized them in. */
+    /**
+     * A lock, made directly on the buffer as TiDB's lockers do, so it may go in between a cleanup's
+     * chunks; logged afterwards. The log's order does not matter for locks: a lock commutes with
+     * every write of this test (the lock flag is persistent, so a rollback keeps it, and a set or
+     * delete keeps the flags).
+     */
+    void lockUnordered(byte[] key) {
+      db.updateFlags(key, FlagsOp.SET_KEY_LOCKED);
+      logLock.lock();
+      try {
+        log.add(new Op('L', key, null));
+      } finally {
+        logLock.unlock();
+      }
+    }
+
+    /**
+     * Every other write goes through here: the log records the order the buffer serialized them in.
+     */
     void logged(Op op) {
       logLock.lock();
       try {
@@ -337,18 +360,28 @@ class SeedScenarioStressTest {
         }
         totals.gets.incrementAndGet();
         if (r.nextInt(8) == 0) {
-          logged(new Op('L', k, null));
+          lockUnordered(k);
           totals.locks.incrementAndGet();
           KeyFlags f = d.getFlags(k);
           if (f == null || !f.has(KeyFlag.KEY_LOCKED)) {
             totals.anomaly("lock of " + id + " lost: flags " + f);
           }
         }
-        // A staged key: absent, or one of its values.
+        // A staged key: absent, or one of its values; sometimes locked, perhaps while a cleanup
+        // rolls it back.
         long sid = r.nextLong(1 + totals.writes.get() / 4);
-        byte[] sv = d.get(key(STAGED, sid));
+        byte[] sk = key(STAGED, sid);
+        byte[] sv = d.get(sk);
         if (sv != null && sv.length != 0 && versionOf(STAGED, sid, sv) != 0) {
           totals.anomaly("staged key " + sid + " read " + TestKeys.hex(sv));
+        }
+        if (r.nextInt(16) == 0) {
+          lockUnordered(sk);
+          totals.locks.incrementAndGet();
+          KeyFlags f = d.getFlags(sk);
+          if (f == null || !f.has(KeyFlag.KEY_LOCKED)) {
+            totals.anomaly("lock of staged key " + sid + " lost: flags " + f);
+          }
         }
         totals.gets.incrementAndGet();
       }

@@ -70,7 +70,9 @@ final class OptimisticRead {
     try {
       gate.checkOpen();
       a.precheck();
-      long r = a.attempt(ReadGate.NO_LIMIT, gate.epochAcquire());
+      // Odd only while a rollback lets writers in between its chunks: read as of its target.
+      int e = gate.epochAcquire();
+      long r = a.attempt(gate.readLimit(e), e);
       if (r == ReadOutcome.RETRY) {
         throw new IllegalStateException("memdb: inconsistent tree under the write lock");
       }

@@ -15,12 +15,12 @@ import java.util.function.Predicate;
  * Nested stages, checkpoints and the rollback through the value log (reference §1.5, §2.3, §3.4),
  * plus the bulk operations reset, discardValues and close. Everything here runs under the write
  * lock; everything that changes several keys at once is a bulk change of the {@link ReadGate}, so
- * readers see it all or nothing.
+ * readers see it all or nothing. A rollback ({@link Rollback}) may let writers in between its
+ * chunks: every method here first finishes one that is under way.
  */
 public final class Stages {
-  private static final int PERSISTENT = RevertRule.PERSISTENT;
-
   private final Store store; // immutable
+  private final Rollback rollback; // immutable reference
 
   /** Writer-only: where each open stage started in the value log. */
   private ArenaMark[] starts = new ArenaMark[2];
@@ -36,6 +36,48 @@ public final class Stages {
 
   Stages(Store store) {
     this.store = store;
+    this.rollback = new Rollback(store);
+  }
+
+  /**
+   * Sets how many value-log records a rollback undoes before it lets queued writers in.
+   *
+   * @param records at least 1; {@code Integer.MAX_VALUE} holds the lock for the whole rollback
+   */
+  public void setRollbackChunkRecords(int records) {
+    rollback.setChunkRecords(records);
+  }
+
+  /**
+   * Test seam: runs {@code hook} at every chunk boundary of a rollback, under the write lock, just
+   * before the rollback looks for queued writers.
+   *
+   * @param hook the hook, or null
+   */
+  public void setRollbackChunkBoundaryHook(Runnable hook) {
+    rollback.setChunkBoundaryHook(hook);
+  }
+
+  /**
+   * Writer: before a flags-only write changes {@code node}, moves it to the state a rollback under
+   * way leaves (readers see that state already); nothing if none is under way.
+   */
+  void settleForFlagsWrite(long node) {
+    rollback.settle(node);
+  }
+
+  /**
+   * Writer: finishes a rollback under way, for a writer operation other than a flags-only write.
+   * Every writer method of this class starts with it ({@link #enter}).
+   */
+  public void finishRollback() {
+    rollback.finish();
+  }
+
+  /** Writer entry: the lock is held, and no rollback is left half done. */
+  private void enter() {
+    assert holdsWriteLock();
+    rollback.finish();
   }
 
   /**
@@ -59,7 +101,7 @@ public final class Stages {
    * @return the mark
    */
   public ArenaMark snapshotMark() {
-    assert holdsWriteLock();
+    enter();
     return depth > 0 ? starts[0] : store.vlog.arena().mark();
   }
 
@@ -69,7 +111,7 @@ public final class Stages {
    * @return its handle, the new depth
    */
   public int open() {
-    assert holdsWriteLock();
+    enter();
     int d = depth;
     if (d == starts.length) {
       starts = Arrays.copyOf(starts, d * 2);
@@ -85,7 +127,7 @@ public final class Stages {
    * @param handle the innermost stage's handle; 0 is a no-op
    */
   public void release(int handle) {
-    assert holdsWriteLock();
+    enter();
     if (handle == 0) {
       return;
     }
@@ -114,7 +156,7 @@ public final class Stages {
    * @return value-log records undone
    */
   public long cleanup(int handle) {
-    assert holdsWriteLock();
+    enter();
     int d = depth;
     if (handle == 0 || handle > d) {
       return 0;
@@ -128,11 +170,13 @@ public final class Stages {
               + " is open: clean up the innermost stage first");
     }
     ArenaMark start = starts[d - 1];
-    long undone = 0;
-    if (!store.valuesDiscarded && store.vlog.tailPosition() != start.position()) {
-      undone = revert(start);
+    if (store.valuesDiscarded || store.vlog.tailPosition() == start.position()) {
+      pop();
+      return 0;
     }
-    pop();
+    long undone = rollback.begin(start);
+    pop(); // part of the linearization point: a write let in between chunks sees the stage gone
+    rollback.complete();
     return undone;
   }
 
@@ -151,7 +195,7 @@ public final class Stages {
    * @return a mark of the tail
    */
   public ArenaMark checkpoint() {
-    assert holdsWriteLock();
+    enter();
     return store.vlog.arena().mark();
   }
 
@@ -162,7 +206,7 @@ public final class Stages {
    * @return null if it can, else why not
    */
   public String whyNotRevertible(ArenaMark mark) {
-    assert holdsWriteLock();
+    enter();
     if (store.valuesDiscarded) {
       return "values were discarded";
     }
@@ -194,71 +238,16 @@ public final class Stages {
    * @return value-log records undone
    */
   public long revertToCheckpoint(ArenaMark mark) {
-    assert holdsWriteLock();
+    enter();
     if (store.vlog.tailPosition() == mark.position()) {
       return 0;
     }
-    long undone = revert(mark);
+    long undone = rollback.begin(mark);
     if (depth == 0) {
       snapshotGeneration++; // a snapshot taken after the mark would now read rewritten history
     }
+    rollback.complete();
     return undone;
-  }
-
-  /**
-   * Undoes the records after {@code mark}, newest first, then truncates the log.
-   *
-   * <p>Readers do not wait for it. A read-only first pass computes the counters the revert will
-   * leave; then, in one counters window, the epoch turns odd with the target published and the new
-   * counters are stored: that is the revert's linearization point. From then on readers read every
-   * key as of the target (what the revert leaves), while the second pass changes the nodes one by
-   * one and the log is truncated; the even epoch ends it.
-   */
-  private long revert(ArenaMark mark) {
-    Store st = store;
-    var tree = st.tree;
-    var vlog = st.vlog;
-    Counters c = st.counters;
-    long keyCount = c.keyCountPlain();
-    long dataSize = c.dataSizePlain();
-    boolean dirty = c.dirtyPlain();
-    long target = mark.position();
-    long records = 0;
-    for (long r = vlog.tailPosition(); r > target; r = vlog.positionBefore(r)) {
-      records++;
-      long previous = vlog.previousPlain(r);
-      dataSize -= vlog.lengthPlain(r);
-      if (previous != NO_VALUE) {
-        dataSize += vlog.lengthPlain(previous);
-      } else if ((tree.flags(vlog.nodePlain(r)) & NodeLayout.KEY_FLAGS_MASK & PERSISTENT) != 0) {
-        dirty = true;
-      } else {
-        keyCount--;
-        dataSize -= tree.keyLength(vlog.nodePlain(r));
-      }
-    }
-    c.beginPublish();
-    st.gate.beginRevert(target);
-    try {
-      c.publish(keyCount, dataSize, dirty);
-      long cursor = vlog.tailPosition();
-      while (cursor > target) {
-        long record = cursor;
-        long node = vlog.nodePlain(record);
-        long previous = vlog.previousPlain(record);
-        tree.beginChange(node);
-        tree.setValue(node, previous);
-        if (previous == NO_VALUE) {
-          tree.setFlags(node, RevertRule.flagsAfterUndoingFirstValue(tree.flags(node)));
-        }
-        tree.endChange(node);
-        cursor = vlog.positionBefore(record);
-      }
-      vlog.arena().truncate(mark);
-    } finally {
-      st.gate.endRevert();
-    }
-    return records;
   }
 
   /**
@@ -269,7 +258,7 @@ public final class Stages {
    * @param visitor receives copies
    */
   public void inspect(int handle, StageVisitor visitor) {
-    assert holdsWriteLock();
+    enter();
     if (handle < 1 || handle > depth) {
       throw new IllegalStateException(
           "stage " + handle + " is not open (open stages: 1.." + depth + ")");
@@ -300,7 +289,7 @@ public final class Stages {
    * @return a copy of the first match, or null
    */
   public byte[] selectValueHistory(byte[] key, Predicate<byte[]> predicate) {
-    assert holdsWriteLock();
+    enter();
     store.checkValues();
     var tree = store.tree;
     long node = tree.search(MemorySegment.ofArray(key), key.length);
@@ -318,7 +307,7 @@ public final class Stages {
 
   /** Writer: empties the buffer and gives its memory back. */
   public void reset() {
-    assert holdsWriteLock();
+    enter();
     Store st = store;
     st.gate.beginBulk();
     try {
@@ -331,7 +320,7 @@ public final class Stages {
 
   /** Writer: drops every value, keeping keys and flags; later value reads and writes fail. */
   public void discardValues() {
-    assert holdsWriteLock();
+    enter();
     Store st = store;
     st.gate.beginBulk();
     try {
@@ -345,7 +334,7 @@ public final class Stages {
 
   /** Writer: closes the buffer for ever and frees its memory. */
   public void close() {
-    assert holdsWriteLock();
+    enter();
     Store st = store;
     st.gate.close();
     snapshotGeneration++;

@@ -116,7 +116,13 @@ public final class WritePath {
     boolean hasValue = valueArray != null || valueSegment != null;
     long valueLength =
         valueArray != null ? valueArray.length : valueSegment != null ? valueSegment.byteSize() : 0;
+    if (hasValue) {
+      st.stages.finishRollback(); // a value write appends to the log a rollback has yet to cut
+    }
     long node = tree.search(key, keyLength);
+    if (!hasValue) {
+      st.stages.settleForFlagsWrite(node); // start from the state readers see
+    }
     boolean fresh = node == NO_NODE;
     int oldFlags = fresh ? 0 : tree.flags(node);
     boolean revived = !fresh && (oldFlags & NodeLayout.DELETED_BIT) != 0;
