@@ -35,8 +35,8 @@ public final class MemDBOptions {
   public static final long DEFAULT_PREPARE_AHEAD_BYTES = 512L << 20;
 
   /**
-   * Value-log records a rollback undoes, by default, before it lets writers queued on the write
-   * lock in: 4,096, a fraction of a millisecond here (see {@link
+   * Value-log records a rollback goes through, by default, before it lets writers queued on the
+   * write lock in: 4,096, a fraction of a millisecond here (see {@link
    * Builder#rollbackChunkRecords(int)}).
    */
   public static final int DEFAULT_ROLLBACK_CHUNK_RECORDS = 4096;
@@ -324,17 +324,19 @@ public final class MemDBOptions {
 
     /**
      * Sets how many value-log records a rollback ({@link MemDB#cleanup(int)}, {@link
-     * MemDB#revertToCheckpoint(Checkpoint)}) undoes before it lets writers queued on the write lock
-     * in.
+     * MemDB#revertToCheckpoint(Checkpoint)}) goes through before it lets writers queued on the
+     * write lock in.
      *
-     * <p>Why: the rollback of a large stage undoes every record written in it, about a quarter of a
-     * second for a million here, and a writer that holds the lock that long stalls every locker
-     * behind it. Readers never wait for a rollback: from its start they see the state it leaves.
-     * Between chunks, a writer that was waiting goes ahead in that state: a flags-only {@link
-     * MemDB#updateFlags(byte[], FlagsOp...) updateFlags} (the pessimistic-lock path) settles just
-     * the key it changes, and any other writer operation first finishes the rollback. The rollback
-     * waits at most half a millisecond at each chunk boundary for the writers queued there, so it
-     * always finishes.
+     * <p>Why: the rollback of a large stage reads and undoes every record written in it, 50-80 ms
+     * for a million here once compiled (several times that the first time, still interpreted), and
+     * a writer that holds the lock that long stalls every locker behind it. A rollback makes two
+     * passes in chunks of this many records: one counts what it will change (before its
+     * linearization point: a writer let in then goes first), one undoes (after it: readers already
+     * see the state it leaves, and so does a writer let in). Between chunks, a flags-only {@link
+     * MemDB#updateFlags(byte[], FlagsOp...) updateFlags} (the pessimistic-lock path) goes ahead,
+     * and any other writer operation first finishes the rollback. The rollback waits at most half a
+     * millisecond at each chunk boundary for the writers queued there, so it always finishes; under
+     * a steady stream of lockers that makes it several times longer.
      *
      * @param records at least 1; {@code Integer.MAX_VALUE} holds the write lock for the whole
      *     rollback (the behaviour before this option); default {@link

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -68,6 +70,9 @@ class RollbackChunksTest {
         .stages()
         .setRollbackChunkBoundaryHook(
             () -> {
+              if (db.store().stages().rollbackCounting()) {
+                return; // before the linearization point: the writer waits for the rollback
+              }
               if (first.getAndSet(false)) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (!lock.hasQueuedThreads() && System.nanoTime() < deadline) {
@@ -178,6 +183,97 @@ class RollbackChunksTest {
       assertNull(db.get(k(BASE + 5)));
       assertEquals(0, db.stagingDepth());
     }
+  }
+
+  /**
+   * Flags-only writes let in during the counting pass happen before the rollback: the outcome is
+   * the one of the writes and then the cleanup. Some of them change whether a node the pass has
+   * already counted outlives the rollback (a lock on a key the stage added, an unlock of one the
+   * stage locked), which the count must follow.
+   */
+  @Test
+  void lockersLetInWhileTheRollbackCountsGoBeforeIt() throws Exception {
+    int lockedInStage = 50; // the newest keys of the stage, locked in it; counted first
+    List<Consumer<MemDB>> writes = new ArrayList<>();
+    for (int i = STAGED - 1; i >= STAGED - lockedInStage; i--) {
+      byte[] key = k(i);
+      writes.add(db -> db.updateFlags(key, FlagsOp.DEL_KEY_LOCKED));
+    }
+    for (int i = STAGED - lockedInStage - 1; i >= BASE; i -= 11) {
+      byte[] key = k(i); // counted already for the newest ones, not yet for the rest
+      writes.add(db -> db.updateFlags(key, FlagsOp.SET_KEY_LOCKED));
+    }
+    for (int i = 0; i < BASE; i += 13) {
+      byte[] key = k(i);
+      writes.add(db -> db.updateFlags(key, FlagsOp.SET_KEY_LOCKED));
+    }
+    writes.add(db -> db.updateFlags(k(STAGED + 5), FlagsOp.SET_KEY_LOCKED)); // never written
+
+    Outcome expected;
+    try (MemDB db = MemDB.create()) {
+      int h = fillAndLock(db, lockedInStage);
+      writes.forEach(w -> w.accept(db));
+      db.cleanup(h);
+      expected = Outcome.of(db);
+    }
+    try (MemDB db = MemDB.create(CHUNK_OF_ONE)) {
+      int h = fillAndLock(db, lockedInStage);
+      ReentrantLock lock = db.store().gate().writeLock();
+      CountDownLatch startWriting = new CountDownLatch(1);
+      AtomicBoolean writesDone = new AtomicBoolean();
+      AtomicBoolean doneWhileCounting = new AtomicBoolean();
+      AtomicInteger boundaries = new AtomicInteger();
+      db.store()
+          .stages()
+          .setRollbackChunkBoundaryHook(
+              () -> {
+                if (!db.store().stages().rollbackCounting()) {
+                  return;
+                }
+                // Let the writer in only once the newest records are counted, then at every
+                // boundary until it is done (it would not be queued at most of them otherwise).
+                if (boundaries.incrementAndGet() < 1_000 || doneWhileCounting.get()) {
+                  return;
+                }
+                startWriting.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!lock.hasQueuedThreads()
+                    && !writesDone.get()
+                    && System.nanoTime() < deadline) {
+                  Thread.onSpinWait();
+                }
+                doneWhileCounting.set(writesDone.get());
+              });
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread writer =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      startWriting.await();
+                      writes.forEach(w -> w.accept(db));
+                      writesDone.set(true);
+                    } catch (Throwable t) {
+                      failure.set(t);
+                    }
+                  });
+      db.cleanup(h);
+      writer.join(TimeUnit.SECONDS.toMillis(60));
+      db.store().stages().setRollbackChunkBoundaryHook(null);
+      assertNull(failure.get(), "the writer failed");
+      assertTrue(doneWhileCounting.get(), "the writes did not all go in before the linearization");
+      assertEquals(expected, Outcome.of(db));
+      TestKeys.checkTree(db);
+    }
+  }
+
+  /** {@link #fill}, then the newest {@code n} keys of the stage locked in it. */
+  private static int fillAndLock(MemDB db, int n) {
+    int h = fill(db);
+    for (int i = STAGED - 1; i >= STAGED - n; i--) {
+      db.updateFlags(k(i), FlagsOp.SET_KEY_LOCKED);
+    }
+    return h;
   }
 
   @Test

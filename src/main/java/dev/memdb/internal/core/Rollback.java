@@ -5,6 +5,8 @@ import static dev.memdb.internal.layout.NodeLayout.NO_VALUE;
 
 import dev.memdb.internal.arena.ArenaMark;
 import dev.memdb.internal.layout.NodeLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -13,48 +15,91 @@ import java.util.concurrent.locks.ReentrantLock;
  * chunks so that a rollback of a very large stage does not hold the write lock for its whole
  * length. Writer-only: every method runs under the write lock.
  *
- * <p>{@link #begin} is the rollback's linearization point: a read-only pass computes the counters
- * the rollback leaves, then the gate switches readers to reading as of the target (they compute the
- * result themselves) and the counters are published. {@link #complete} then undoes the records
- * newest first. Every {@code chunkRecords} records it looks at the lock's queue: if writers wait,
- * it lets them in and takes the lock back after them (or after {@link #HANDOFF_NANOS}). Those
- * writers find the rollback under way and either
+ * <p>A rollback has two passes over the records after the mark, newest first, both in chunks of
+ * {@code chunkRecords} records; at every chunk boundary, if writers wait on the lock, it lets them
+ * in and takes the lock back after them (or after {@link #HANDOFF_NANOS}).
+ *
+ * <ol>
+ *   <li><b>Counting</b> (read-only): the change of the key count and data size the rollback makes.
+ *       Readers still see the current state; the rollback has not happened yet for anyone. At its
+ *       end comes the linearization point: the gate switches readers to reading as of the target
+ *       (they compute the result themselves), the counters are published and the caller's own step
+ *       runs (the stage is popped, snapshots are invalidated).
+ *   <li><b>Undoing</b>: each record is undone, moving its node to the previous value.
+ * </ol>
+ *
+ * Writers let in at a boundary find the rollback under way and either
  *
  * <ul>
- *   <li>settle the one node they change ({@link #settle}: a flags-only write, the pessimistic-lock
- *       path; it appends nothing to the value log), moving it straight to its state as of the
- *       target, which is what readers already see of it; or
+ *   <li>change only flags (the pessimistic-lock path; it appends nothing to the value log): during
+ *       the counting pass the write happens before the rollback, and {@link #flagsWritten} corrects
+ *       the count of a node already counted whose flags now decide otherwise whether the node
+ *       outlives the rollback; during the undoing pass {@link #settle} first moves the one node
+ *       straight to its state as of the target, which is what readers already see of it; or
  *   <li>finish the whole rollback first ({@link #finish}: every other writer operation, which may
  *       append to the value log, truncate it or read it as a whole).
  * </ul>
  *
- * The chunked pass skips a record whose node no longer holds it as its value: only a settled node
+ * The undoing pass skips a record whose node no longer holds it as its value: only a settled node
  * can be in that state, since the pass undoes each node's records newest first.
  */
 final class Rollback {
   /**
    * The longest the rollback waits, at one chunk boundary, for the writers queued there to have the
    * lock: lockers then wait for at most about one chunk and this, and a steady stream of them
-   * cannot stop the rollback.
+   * cannot stop the rollback (it can slow it by this much per chunk).
    */
   static final long HANDOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
+  private static final VarHandle LET_IN;
+
+  static {
+    try {
+      LET_IN =
+          MethodHandles.lookup()
+              .findVarHandle(Rollback.class, "letIn", long.class)
+              .withInvokeExactBehavior();
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final int IDLE = 0;
+  private static final int COUNTING = 1;
+  private static final int UNDOING = 2;
 
   private final Store store; // immutable
 
   // Writer-only (under the write lock).
   private int chunkRecords = Integer.MAX_VALUE;
   private Runnable chunkBoundaryHook; // tests only; null in production
+  private int phase = IDLE;
   private ArenaMark mark; // the target of the rollback under way, or null
+  private Runnable atLinearization; // the caller's step at the linearization point
   private long target;
-  private long cursor; // the next record to undo, newest first; <= target once all are undone
+  private long cursor; // the next record to count or undo, newest first; <= target at the end
+  private long records; // records counted so far
+  private long keyCountChange; // what the rollback does to the counters, from the records counted
+  private long dataSizeChange;
+  private long persistentKept; // counted nodes whose first value goes but whose flags keep them
   private long serial; // counts rollbacks begun, so complete() knows whether its own is under way
+  private long endedSerial; // the last rollback ended, and its number of records
+  private long endedRecords;
+
+  /**
+   * Writers that found a rollback under way: written under the lock (release), read by the rollback
+   * while it waits at a boundary without the lock (acquire), so it takes the lock back as soon as
+   * the writers queued there have had it.
+   */
+  @SuppressWarnings("unused") // through LET_IN
+  private long letIn;
 
   Rollback(Store store) {
     this.store = store;
   }
 
   /**
-   * Sets how many records a rollback undoes between two looks at the lock's queue.
+   * Sets how many records a rollback counts or undoes between two looks at the lock's queue.
    *
    * @param records at least 1; {@code Integer.MAX_VALUE} holds the lock for the whole rollback
    */
@@ -67,62 +112,55 @@ final class Rollback {
     this.chunkBoundaryHook = hook;
   }
 
-  /** Whether a rollback's chunks are still being undone. */
-  boolean underWay() {
-    return mark != null;
+  /** Whether a rollback is under way and has not reached its linearization point yet. */
+  boolean counting() {
+    return phase == COUNTING;
   }
 
   /**
-   * Starts the rollback to {@code to}: after it returns every reader sees each key as of the mark,
-   * and the counters are the ones the rollback leaves. REQUIRES: no rollback under way.
+   * Starts a rollback to {@code to}; {@link #complete} runs it. REQUIRES: no rollback under way,
+   * records after the mark.
    *
    * @param to the mark the value log is rolled back to, before its tail
-   * @return the number of records the rollback undoes
+   * @param atLinearization run at the linearization point, inside the readers' switch to the target
+   *     (a field of the caller, so that nothing is allocated)
    */
-  long begin(ArenaMark to) {
-    assert mark == null : "a rollback is already under way";
-    Store st = store;
-    var tree = st.tree;
-    var vlog = st.vlog;
-    Counters c = st.counters;
-    long keyCount = c.keyCountPlain();
-    long dataSize = c.dataSizePlain();
-    boolean dirty = c.dirtyPlain();
-    long t = to.position();
-    long records = 0;
-    for (long r = vlog.tailPosition(); r > t; r = vlog.positionBefore(r)) {
-      records++;
-      long previous = vlog.previousPlain(r);
-      dataSize -= vlog.lengthPlain(r);
-      if (previous != NO_VALUE) {
-        dataSize += vlog.lengthPlain(previous);
-      } else if ((tree.flags(vlog.nodePlain(r)) & NodeLayout.KEY_FLAGS_MASK & RevertRule.PERSISTENT)
-          != 0) {
-        dirty = true;
-      } else {
-        keyCount--;
-        dataSize -= tree.keyLength(vlog.nodePlain(r));
-      }
-    }
-    c.beginPublish();
-    st.gate.beginRevert(t);
-    c.publish(keyCount, dataSize, dirty);
-    mark = to;
-    serial++;
-    target = t;
-    cursor = vlog.tailPosition();
-    return records;
+  void begin(ArenaMark to, Runnable atLinearization) {
+    assert phase == IDLE : "a rollback is already under way";
+    this.mark = to;
+    this.atLinearization = atLinearization;
+    this.target = to.position();
+    this.cursor = store.vlog.tailPosition();
+    this.records = 0;
+    this.keyCountChange = 0;
+    this.dataSizeChange = 0;
+    this.persistentKept = 0;
+    this.serial++;
+    this.phase = COUNTING;
   }
 
   /**
-   * Undoes the records of the rollback begun last, letting queued writers in between chunks, and
-   * ends it. Returns early if a writer let in finished it (and perhaps began another one).
+   * Runs the rollback begun last, letting queued writers in between chunks, and ends it. Returns
+   * early if a writer let in finished it (and perhaps began another one).
+   *
+   * @return the number of records the rollback undid
    */
-  void complete() {
+  long complete() {
     long mine = serial;
+    long seen = 0;
     ReentrantLock lock = store.gate.writeLock();
     try {
-      while (ours(mine) && !undo(chunkRecords)) {
+      while (ours(mine)) {
+        boolean passDone = phase == COUNTING ? count(chunkRecords) : undo(chunkRecords);
+        seen = records;
+        if (passDone) {
+          if (phase == COUNTING) {
+            linearize();
+            continue; // the undoing pass starts at once: no writer was let in since the last look
+          }
+          end();
+          break;
+        }
         if (chunkBoundaryHook != null) {
           chunkBoundaryHook.run();
         }
@@ -131,27 +169,31 @@ final class Rollback {
           handOff(lock);
         }
       }
-      if (ours(mine)) {
-        end();
-      }
     } catch (RuntimeException | Error e) {
       if (ours(mine)) {
         abandon();
       }
       throw e;
     }
+    // Ended by a writer let in: its count, unless yet another rollback ended since (then a floor).
+    return endedSerial == mine ? endedRecords : seen;
   }
 
   private boolean ours(long begun) {
-    return mark != null && serial == begun;
+    return phase != IDLE && serial == begun;
   }
 
   /** Finishes the rollback under way, if any, without letting other writers in. */
   void finish() {
-    if (mark == null) {
+    if (phase == IDLE) {
       return;
     }
+    countLetIn();
     try {
+      if (phase == COUNTING) {
+        count(Integer.MAX_VALUE);
+        linearize();
+      }
       undo(Integer.MAX_VALUE);
       end();
     } catch (RuntimeException | Error e) {
@@ -161,18 +203,21 @@ final class Rollback {
   }
 
   /**
-   * Moves one node straight to its state as of the rollback's target, if a rollback is under way
-   * and the node holds a record it has not undone yet: a flags-only write about to change the node
-   * must start from the state readers see.
+   * Moves one node straight to its state as of the rollback's target, if the rollback is in its
+   * undoing pass and the node holds a record not undone yet: a flags-only write about to change the
+   * node must start from the state readers see.
    *
    * @param node a node, or {@link NodeLayout#NO_NODE}
    */
   void settle(long node) {
-    if (mark == null || node == NO_NODE) {
+    if (phase == IDLE) {
       return;
     }
-    var tree = store.tree;
-    long r = tree.value(node);
+    countLetIn();
+    if (phase != UNDOING || node == NO_NODE) {
+      return;
+    }
+    long r = store.tree.value(node);
     if (r == NO_VALUE || r <= target) {
       return;
     }
@@ -180,6 +225,96 @@ final class Rollback {
       r = store.vlog.previousPlain(r);
     } while (r != NO_VALUE && r > target);
     undoTo(node, r);
+  }
+
+  /**
+   * After a flags-only write let in during the counting pass: if the node's first value is one of
+   * the records already counted, and the write changed whether its flags keep it once that value is
+   * undone, corrects the count.
+   *
+   * @param node the node written
+   * @param oldFlags its flags before the write
+   * @param newFlags its flags after it
+   */
+  void flagsWritten(long node, int oldFlags, int newFlags) {
+    if (phase != COUNTING) {
+      return;
+    }
+    boolean keptBefore = (oldFlags & NodeLayout.KEY_FLAGS_MASK & RevertRule.PERSISTENT) != 0;
+    boolean keptAfter = (newFlags & NodeLayout.KEY_FLAGS_MASK & RevertRule.PERSISTENT) != 0;
+    if (keptBefore == keptAfter) {
+      return;
+    }
+    var vlog = store.vlog;
+    long r = store.tree.value(node);
+    if (r == NO_VALUE || r <= target) {
+      return;
+    }
+    for (long p = vlog.previousPlain(r); p != NO_VALUE; p = vlog.previousPlain(r)) {
+      if (p <= target) {
+        return; // the node keeps a value: its flags do not decide anything
+      }
+      r = p;
+    }
+    if (r <= cursor) {
+      return; // not counted yet: the counting pass reads the new flags itself
+    }
+    long sign = keptAfter ? 1 : -1;
+    keyCountChange += sign;
+    dataSizeChange += sign * store.tree.keyLength(node);
+    persistentKept += sign;
+  }
+
+  /** Counts up to {@code n} records; true once every record after the target is counted. */
+  private boolean count(int n) {
+    var tree = store.tree;
+    var vlog = store.vlog;
+    long t = target;
+    long c = cursor;
+    long keys = 0;
+    long data = 0;
+    long kept = 0;
+    int i = 0;
+    for (; i < n && c > t; i++) {
+      long previous = vlog.previousPlain(c);
+      data -= vlog.lengthPlain(c);
+      if (previous != NO_VALUE) {
+        data += vlog.lengthPlain(previous);
+      } else {
+        long node = vlog.nodePlain(c);
+        if ((tree.flags(node) & NodeLayout.KEY_FLAGS_MASK & RevertRule.PERSISTENT) != 0) {
+          kept++;
+        } else {
+          keys--;
+          data -= tree.keyLength(node);
+        }
+      }
+      c = vlog.positionBefore(c);
+    }
+    cursor = c;
+    records += i;
+    keyCountChange += keys;
+    dataSizeChange += data;
+    persistentKept += kept;
+    return c <= t;
+  }
+
+  /**
+   * The linearization point: from here on readers see every key as of the target, the counters are
+   * the ones the rollback leaves, and the caller's step is done.
+   */
+  private void linearize() {
+    Store st = store;
+    Counters c = st.counters;
+    long keyCount = c.keyCountPlain() + keyCountChange;
+    long dataSize = c.dataSizePlain() + dataSizeChange;
+    boolean dirty = c.dirtyPlain() || persistentKept > 0;
+    c.beginPublish();
+    st.gate.beginRevert(target);
+    atLinearization.run();
+    c.publish(keyCount, dataSize, dirty);
+    phase = UNDOING;
+    cursor = st.vlog.tailPosition();
   }
 
   /** Undoes up to {@code n} records; true once every record after the target is undone. */
@@ -213,7 +348,9 @@ final class Rollback {
   /** Every record is undone: truncate the log, then readers read the current state again. */
   private void end() {
     ArenaMark m = mark;
-    mark = null;
+    endedSerial = serial;
+    endedRecords = records;
+    idle();
     try {
       store.vlog.arena().truncate(m);
     } finally {
@@ -221,25 +358,51 @@ final class Rollback {
     }
   }
 
-  /** A failure halfway (never seen): stop the rollback where it is, as an unchunked one would. */
+  /**
+   * A failure halfway (never seen): stop the rollback where it is, as an unchunked one would.
+   * Before the linearization point nothing has changed yet.
+   */
   private void abandon() {
+    boolean linearized = phase == UNDOING;
+    idle();
+    if (linearized) {
+      store.gate.endRevert();
+    }
+  }
+
+  private void idle() {
+    phase = IDLE;
     mark = null;
-    store.gate.endRevert();
+    atLinearization = null;
+  }
+
+  private void countLetIn() {
+    LET_IN.setRelease(this, (long) LET_IN.get(this) + 1);
   }
 
   /**
-   * Releases the lock to the writers queued on it and takes it back once they have had it. A plain
-   * unlock and lock would let this thread barge in again before a woken writer runs.
+   * Releases the lock to the writers queued on it and takes it back once they have had it (or after
+   * {@link #HANDOFF_NANOS}). A plain unlock and lock would let this thread barge in again before a
+   * woken writer runs; waiting for an empty queue would wait out the bound whenever lockers queue
+   * again at once.
    */
-  private static void handOff(ReentrantLock lock) {
+  private void handOff(ReentrantLock lock) {
+    int queued = lock.getQueueLength();
+    long before = (long) LET_IN.get(this);
     lock.unlock();
     try {
       long start = System.nanoTime();
-      while (lock.hasQueuedThreads() && System.nanoTime() - start < HANDOFF_NANOS) {
+      while ((long) LET_IN.getAcquire(this) - before < queued
+          && lock.hasQueuedThreads()
+          && System.nanoTime() - start < HANDOFF_NANOS) {
         Thread.yield();
       }
     } finally {
-      lock.lock();
+      // Barge back in rather than park: a parked thread waits for a time slice to be woken
+      // when the cores are busy, once per chunk.
+      while (!lock.tryLock()) {
+        Thread.yield();
+      }
     }
   }
 }

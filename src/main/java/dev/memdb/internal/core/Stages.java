@@ -34,6 +34,19 @@ public final class Stages {
   /** Bumped by reset, discardValues, close and a revert with no stage open: all snapshots die. */
   volatile long snapshotGeneration;
 
+  /**
+   * A cleanup's step at its linearization point, made once so that a rollback allocates nothing.
+   */
+  private final Runnable popStage = this::pop;
+
+  /** A revert's step at its linearization point: with no stage open, snapshots die. */
+  private final Runnable endSnapshotsIfNoStage =
+      () -> {
+        if (depth == 0) {
+          snapshotGeneration++; // a snapshot taken after the mark would now read rewritten history
+        }
+      };
+
   Stages(Store store) {
     this.store = store;
     this.rollback = new Rollback(store);
@@ -64,6 +77,23 @@ public final class Stages {
    */
   void settleForFlagsWrite(long node) {
     rollback.settle(node);
+  }
+
+  /**
+   * Writer: after a flags-only write changed an existing node's flags, lets a rollback still
+   * counting correct what it counted of the node; nothing if none is counting.
+   */
+  void flagsWritten(long node, int oldFlags, int newFlags) {
+    rollback.flagsWritten(node, oldFlags, newFlags);
+  }
+
+  /**
+   * Test seam: whether a rollback is under way and not yet visible to readers (its counting pass).
+   *
+   * @return true between the start of a cleanup or revert and its linearization point
+   */
+  public boolean rollbackCounting() {
+    return rollback.counting();
   }
 
   /**
@@ -174,10 +204,10 @@ public final class Stages {
       pop();
       return 0;
     }
-    long undone = rollback.begin(start);
-    pop(); // part of the linearization point: a write let in between chunks sees the stage gone
-    rollback.complete();
-    return undone;
+    // The stage is popped at the linearization point: a write let in before it still sees the
+    // stage, one let in after it sees the stage gone.
+    rollback.begin(start, popStage);
+    return rollback.complete();
   }
 
   private void pop() {
@@ -242,12 +272,8 @@ public final class Stages {
     if (store.vlog.tailPosition() == mark.position()) {
       return 0;
     }
-    long undone = rollback.begin(mark);
-    if (depth == 0) {
-      snapshotGeneration++; // a snapshot taken after the mark would now read rewritten history
-    }
-    rollback.complete();
-    return undone;
+    rollback.begin(mark, endSnapshotsIfNoStage);
+    return rollback.complete();
   }
 
   /**

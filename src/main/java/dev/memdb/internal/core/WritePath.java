@@ -199,6 +199,9 @@ public final class WritePath {
       }
       st.counters.publish(keyCount, dataSize + growth, dirty);
       tree.endChange(node);
+      if (!hasValue) {
+        st.stages.flagsWritten(node, oldFlags, keyFlags); // a rollback still counting may care
+      }
     }
   }
 }

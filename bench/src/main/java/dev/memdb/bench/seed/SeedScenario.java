@@ -144,7 +144,7 @@ public final class SeedScenario {
           --scan-length N           entries per range scan (default 100)
           --expected-interval-us N  coordinated-omission expected interval of lockers and
                                     scanner (default 100; the writer uses 1/write-rate)
-          --systems a,b,c           subset of memdb,memdb-noprep,treemap,skiplist (default memdb,treemap,skiplist)
+          --systems a,b,c           subset of memdb,memdb-noprep,memdb-onechunk,treemap,skiplist (default memdb,treemap,skiplist)
           --out DIR                 results folder (default bench/results/seed-<timestamp>)
           --help                    this text
 

@@ -62,9 +62,11 @@ interface SeedSystem extends AutoCloseable {
     return switch (name) {
       case "memdb" -> new MemDbSystem("memdb", MemDBOptions.builder().build());
       case "memdb-noprep" -> new MemDbSystem("memdb-noprep", MemDBOptions.builder().prepareAheadBytes(0).build());
+      case "memdb-onechunk" ->
+          new MemDbSystem("memdb-onechunk", MemDBOptions.builder().rollbackChunkRecords(Integer.MAX_VALUE).build());
       case "treemap" -> new TreeMapSystem();
       case "skiplist" -> new SkipListSystem();
-      default -> throw new IllegalArgumentException("unknown system " + name + " (memdb, memdb-noprep, treemap, skiplist)");
+      default -> throw new IllegalArgumentException("unknown system " + name + " (memdb, memdb-noprep, memdb-onechunk, treemap, skiplist)");
     };
   }
 
