@@ -85,16 +85,41 @@ class RollbackChunksTest {
               }
             });
     byte[] probe = k(STAGED - 1); // a new key of the stage: absent once the rollback has begun
+    cleanupAgainstWriter(
+        db,
+        handle,
+        () -> {
+          while (db.get(probe) != null) {
+            Thread.onSpinWait();
+          }
+        },
+        writes,
+        () -> {});
+    assertTrue(queuedAtFirstBoundary.get(), "the writer never queued on the lock");
+    return lockSeenMidRollback.get();
+  }
+
+  /** A step of the writer thread that may wait. */
+  private interface Step {
+    void run() throws InterruptedException;
+  }
+
+  /**
+   * Cleans up {@code handle} while another thread runs {@code start}, {@code writes} and then
+   * {@code done}; clears the boundary hook, and fails if that thread failed.
+   */
+  private static void cleanupAgainstWriter(
+      MemDB db, int handle, Step start, List<Consumer<MemDB>> writes, Runnable done)
+      throws Exception {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread writer =
         Thread.ofPlatform()
             .start(
                 () -> {
                   try {
-                    while (db.get(probe) != null) {
-                      Thread.onSpinWait();
-                    }
+                    start.run();
                     writes.forEach(w -> w.accept(db));
+                    done.run();
                   } catch (Throwable t) {
                     failure.set(t);
                   }
@@ -103,8 +128,6 @@ class RollbackChunksTest {
     writer.join(TimeUnit.SECONDS.toMillis(60));
     db.store().stages().setRollbackChunkBoundaryHook(null);
     assertNull(failure.get(), "the writer failed");
-    assertTrue(queuedAtFirstBoundary.get(), "the writer never queued on the lock");
-    return lockSeenMidRollback.get();
   }
 
   /**
@@ -244,23 +267,7 @@ class RollbackChunksTest {
                 }
                 doneWhileCounting.set(writesDone.get());
               });
-      AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread writer =
-          Thread.ofPlatform()
-              .start(
-                  () -> {
-                    try {
-                      startWriting.await();
-                      writes.forEach(w -> w.accept(db));
-                      writesDone.set(true);
-                    } catch (Throwable t) {
-                      failure.set(t);
-                    }
-                  });
-      db.cleanup(h);
-      writer.join(TimeUnit.SECONDS.toMillis(60));
-      db.store().stages().setRollbackChunkBoundaryHook(null);
-      assertNull(failure.get(), "the writer failed");
+      cleanupAgainstWriter(db, h, startWriting::await, writes, () -> writesDone.set(true));
       assertTrue(doneWhileCounting.get(), "the writes did not all go in before the linearization");
       assertEquals(expected, Outcome.of(db));
       TestKeys.checkTree(db);
