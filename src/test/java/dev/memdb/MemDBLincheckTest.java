@@ -54,12 +54,12 @@ public class MemDBLincheckTest {
   private final MemDB db =
       MemDB.create(MemDBOptions.builder().initialBlockSize(64).maxBlockSize(1024).build(), AUTO);
 
-  private static byte[] key(int k) {
+  static byte[] key(int k) {
     return new byte[] {(byte) k};
   }
 
   /** Values of 1 to 3 ints: lengths differ, so some writes overwrite in place and some append. */
-  private static byte[] value(int k, int v) {
+  static byte[] value(int k, int v) {
     ByteBuffer b = ByteBuffer.allocate(4 * v);
     for (int i = 0; i < v; i++) {
       b.putInt(k * 100 + v);
@@ -67,7 +67,7 @@ public class MemDBLincheckTest {
     return b.array();
   }
 
-  private static String show(byte[] v) {
+  static String show(byte[] v) {
     return v == null ? null : HexFormat.of().formatHex(v);
   }
 

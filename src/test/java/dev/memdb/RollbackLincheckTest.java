@@ -1,7 +1,9 @@
 package dev.memdb;
 
-import java.nio.ByteBuffer;
-import java.util.HexFormat;
+import static dev.memdb.MemDBLincheckTest.key;
+import static dev.memdb.MemDBLincheckTest.show;
+import static dev.memdb.MemDBLincheckTest.value;
+
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -37,14 +39,6 @@ public class RollbackLincheckTest {
           MemDBLincheckTest.AUTO);
 
   private Checkpoint checkpoint;
-
-  private static byte[] key(int k) {
-    return new byte[] {(byte) k};
-  }
-
-  private static byte[] value(int k, int v) {
-    return ByteBuffer.allocate(4 * v).putInt(k * 100 + v).array();
-  }
 
   // ------------------------------------------------------------------ the transaction's statements
 
@@ -96,8 +90,7 @@ public class RollbackLincheckTest {
 
   @Operation
   public String get(@Param(name = "key") int k) {
-    byte[] v = db.get(key(k));
-    return v == null ? null : HexFormat.of().formatHex(v);
+    return show(db.get(key(k)));
   }
 
   @Operation

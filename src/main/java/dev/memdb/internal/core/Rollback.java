@@ -5,9 +5,6 @@ import static dev.memdb.internal.layout.NodeLayout.NO_VALUE;
 
 import dev.memdb.internal.arena.ArenaMark;
 import dev.memdb.internal.layout.NodeLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -17,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A rollback has two passes over the records after the mark, newest first, both in chunks of
  * {@code chunkRecords} records; at every chunk boundary, if writers wait on the lock, it lets them
- * in and takes the lock back after them (or after {@link #HANDOFF_NANOS}).
+ * in and takes the lock back after them ({@link LockHandOff}).
  *
  * <ol>
  *   <li><b>Counting</b> (read-only): the change of the key count and data size the rollback makes.
@@ -44,31 +41,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * can be in that state, since the pass undoes each node's records newest first.
  */
 final class Rollback {
-  /**
-   * The longest the rollback waits, at one chunk boundary, for the writers queued there to have the
-   * lock: lockers then wait for at most about one chunk and this, and a steady stream of them
-   * cannot stop the rollback (it can slow it by this much per chunk).
-   */
-  static final long HANDOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
-
-  private static final VarHandle LET_IN;
-
-  static {
-    try {
-      LET_IN =
-          MethodHandles.lookup()
-              .findVarHandle(Rollback.class, "letIn", long.class)
-              .withInvokeExactBehavior();
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private static final int IDLE = 0;
   private static final int COUNTING = 1;
   private static final int UNDOING = 2;
 
   private final Store store; // immutable
+  private final LockHandOff handOff = new LockHandOff(); // immutable reference
 
   // Writer-only (under the write lock).
   private int chunkRecords = Integer.MAX_VALUE;
@@ -76,7 +54,6 @@ final class Rollback {
   private int phase = IDLE;
   private ArenaMark mark; // the target of the rollback under way, or null
   private Runnable atLinearization; // the caller's step at the linearization point
-  private long target;
   private long cursor; // the next record to count or undo, newest first; <= target at the end
   private long records; // records counted so far
   private long keyCountChange; // what the rollback does to the counters, from the records counted
@@ -85,14 +62,6 @@ final class Rollback {
   private long serial; // counts rollbacks begun, so complete() knows whether its own is under way
   private long endedSerial; // the last rollback ended, and its number of records
   private long endedRecords;
-
-  /**
-   * Writers that found a rollback under way: written under the lock (release), read by the rollback
-   * while it waits at a boundary without the lock (acquire), so it takes the lock back as soon as
-   * the writers queued there have had it.
-   */
-  @SuppressWarnings("unused") // through LET_IN
-  private long letIn;
 
   Rollback(Store store) {
     this.store = store;
@@ -129,7 +98,6 @@ final class Rollback {
     assert phase == IDLE : "a rollback is already under way";
     this.mark = to;
     this.atLinearization = atLinearization;
-    this.target = to.position();
     this.cursor = store.vlog.tailPosition();
     this.records = 0;
     this.keyCountChange = 0;
@@ -166,7 +134,7 @@ final class Rollback {
         }
         // A reentrant hold (a listener's call) cannot be given away.
         if (lock.hasQueuedThreads() && lock.getHoldCount() == 1) {
-          handOff(lock);
+          handOff.handOff(lock);
         }
       }
     } catch (RuntimeException | Error e) {
@@ -188,7 +156,7 @@ final class Rollback {
     if (phase == IDLE) {
       return;
     }
-    countLetIn();
+    handOff.countLetIn();
     try {
       if (phase == COUNTING) {
         count(Integer.MAX_VALUE);
@@ -213,10 +181,11 @@ final class Rollback {
     if (phase == IDLE) {
       return;
     }
-    countLetIn();
+    handOff.countLetIn();
     if (phase != UNDOING || node == NO_NODE) {
       return;
     }
+    long target = mark.position();
     long r = store.tree.value(node);
     if (r == NO_VALUE || r <= target) {
       return;
@@ -246,6 +215,7 @@ final class Rollback {
       return;
     }
     var vlog = store.vlog;
+    long target = mark.position();
     long r = store.tree.value(node);
     if (r == NO_VALUE || r <= target) {
       return;
@@ -269,7 +239,7 @@ final class Rollback {
   private boolean count(int n) {
     var tree = store.tree;
     var vlog = store.vlog;
-    long t = target;
+    long t = mark.position();
     long c = cursor;
     long keys = 0;
     long data = 0;
@@ -310,7 +280,7 @@ final class Rollback {
     long dataSize = c.dataSizePlain() + dataSizeChange;
     boolean dirty = c.dirtyPlain() || persistentKept > 0;
     c.beginPublish();
-    st.gate.beginRevert(target);
+    st.gate.beginRevert(mark.position());
     atLinearization.run();
     c.publish(keyCount, dataSize, dirty);
     phase = UNDOING;
@@ -321,7 +291,7 @@ final class Rollback {
   private boolean undo(int n) {
     var tree = store.tree;
     var vlog = store.vlog;
-    long t = target;
+    long t = mark.position();
     long c = cursor;
     for (int i = 0; i < n && c > t; i++) {
       long record = c;
@@ -374,35 +344,5 @@ final class Rollback {
     phase = IDLE;
     mark = null;
     atLinearization = null;
-  }
-
-  private void countLetIn() {
-    LET_IN.setRelease(this, (long) LET_IN.get(this) + 1);
-  }
-
-  /**
-   * Releases the lock to the writers queued on it and takes it back once they have had it (or after
-   * {@link #HANDOFF_NANOS}). A plain unlock and lock would let this thread barge in again before a
-   * woken writer runs; waiting for an empty queue would wait out the bound whenever lockers queue
-   * again at once.
-   */
-  private void handOff(ReentrantLock lock) {
-    int queued = lock.getQueueLength();
-    long before = (long) LET_IN.get(this);
-    lock.unlock();
-    try {
-      long start = System.nanoTime();
-      while ((long) LET_IN.getAcquire(this) - before < queued
-          && lock.hasQueuedThreads()
-          && System.nanoTime() - start < HANDOFF_NANOS) {
-        Thread.yield();
-      }
-    } finally {
-      // Barge back in rather than park: a parked thread waits for a time slice to be woken
-      // when the cores are busy, once per chunk.
-      while (!lock.tryLock()) {
-        Thread.yield();
-      }
-    }
   }
 }
