@@ -34,6 +34,7 @@ import java.lang.invoke.VarHandle;
 public final class RedBlackTree {
   private final SingleBlockArena nodes; // immutable
   private final RootHeader header = new RootHeader(); // immutable reference; fields: see RootHeader
+  private final ChangeWindows windows; // immutable
 
   // Where the last search would link a new node (writer-only scratch).
   private long insertParent = NO_NODE;
@@ -55,6 +56,7 @@ public final class RedBlackTree {
    */
   public RedBlackTree(SingleBlockArena nodes) {
     this.nodes = nodes;
+    this.windows = new ChangeWindows(nodes, header);
   }
 
   /**
@@ -178,9 +180,9 @@ public final class RedBlackTree {
     NodeLayout.setPrevPlain(s, node, pred);
     NodeLayout.setNextPlain(s, node, succ);
     otherNeighbour = insertRight ? succ : pred;
-    openOrHeader(p);
+    windows.openOrHeader(p);
     if (otherNeighbour != NO_NODE) {
-      open(otherNeighbour);
+      windows.open(otherNeighbour);
     }
     VarHandle.storeStoreFence();
   }
@@ -218,7 +220,7 @@ public final class RedBlackTree {
     if (otherNeighbour != NO_NODE) {
       endChange(otherNeighbour);
     }
-    endChangeOrHeader(insertParent);
+    windows.endOrHeader(insertParent);
   }
 
   /**
@@ -237,17 +239,17 @@ public final class RedBlackTree {
       long uncle = parentIsLeft ? right(g) : left(g);
       if (uncle != NO_NODE && isRed(uncle)) {
         // Recolour the three nodes in one bracket: one fence on each side instead of three.
-        open(p);
-        open(uncle);
-        open(g);
+        windows.open(p);
+        windows.open(uncle);
+        windows.open(g);
         VarHandle.storeStoreFence();
         setFlags(p, flags(p) & ~NodeLayout.RED_BIT);
         setFlags(uncle, flags(uncle) & ~NodeLayout.RED_BIT);
         setFlags(g, flags(g) | NodeLayout.RED_BIT);
         VarHandle.releaseFence();
-        close(p);
-        close(uncle);
-        close(g);
+        windows.close(p);
+        windows.close(uncle);
+        windows.close(g);
         z = g;
         continue;
       }
@@ -279,11 +281,11 @@ public final class RedBlackTree {
     long y = leftRotation ? NodeLayout.rightPlain(s, x) : NodeLayout.leftPlain(s, x);
     long beta = leftRotation ? NodeLayout.leftPlain(s, y) : NodeLayout.rightPlain(s, y);
     long p = NodeLayout.parentPlain(s, x);
-    openOrHeader(p);
-    open(x);
-    open(y);
+    windows.openOrHeader(p);
+    windows.open(x);
+    windows.open(y);
     if (beta != NO_NODE) {
-      open(beta);
+      windows.open(beta);
     }
     VarHandle.storeStoreFence();
     if (leftRotation) {
@@ -311,11 +313,11 @@ public final class RedBlackTree {
     }
     VarHandle.releaseFence();
     if (beta != NO_NODE) {
-      close(beta);
+      windows.close(beta);
     }
-    close(y);
-    close(x);
-    closeOrHeader(p);
+    windows.close(y);
+    windows.close(x);
+    windows.closeOrHeader(p);
   }
 
   // ---------------------------------------------------------------- change windows
@@ -328,9 +330,7 @@ public final class RedBlackTree {
    * @param node the node about to change
    */
   public void beginChange(long node) {
-    MemorySegment s = nodes.segmentPlain();
-    NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
-    VarHandle.storeStoreFence();
+    windows.begin(node);
   }
 
   /**
@@ -339,55 +339,7 @@ public final class RedBlackTree {
    * @param node the node that changed
    */
   public void endChange(long node) {
-    MemorySegment s = nodes.segmentPlain();
-    NodeLayout.setVersionRelease(s, node, NodeLayout.versionPlain(s, node) + 1);
-    nodes.changed(NodeLayout.at(node), NodeLayout.KEY_OFFSET);
-  }
-
-  /** Makes a node's version odd without a fence; the caller fences once for several nodes. */
-  private void open(long node) {
-    MemorySegment s = nodes.segmentPlain();
-    NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
-  }
-
-  /** Makes a node's version even after the caller's release fence (see {@link #rotate}). */
-  private void close(long node) {
-    MemorySegment s = nodes.segmentPlain();
-    NodeLayout.setVersionOpaque(s, node, NodeLayout.versionPlain(s, node) + 1);
-    nodes.changed(NodeLayout.at(node), NodeLayout.KEY_OFFSET);
-  }
-
-  private void openOrHeader(long node) {
-    if (node == NO_NODE) {
-      header.setVersionOpaque(header.versionPlain() + 1);
-    } else {
-      open(node);
-    }
-  }
-
-  private void closeOrHeader(long node) {
-    if (node == NO_NODE) {
-      header.setVersionRelease(header.versionPlain() + 1);
-    } else {
-      close(node);
-    }
-  }
-
-  private void beginChangeOrHeader(long node) {
-    if (node == NO_NODE) {
-      header.setVersionOpaque(header.versionPlain() + 1);
-      VarHandle.storeStoreFence();
-    } else {
-      beginChange(node);
-    }
-  }
-
-  private void endChangeOrHeader(long node) {
-    if (node == NO_NODE) {
-      header.setVersionRelease(header.versionPlain() + 1);
-    } else {
-      endChange(node);
-    }
+    windows.end(node);
   }
 
   /**
@@ -396,9 +348,9 @@ public final class RedBlackTree {
    */
   public void clear() {
     maxNode = NO_NODE;
-    beginChangeOrHeader(NO_NODE);
+    windows.beginOrHeader(NO_NODE);
     header.setRootRelease(NO_NODE);
-    endChangeOrHeader(NO_NODE);
+    windows.endOrHeader(NO_NODE);
   }
 
   // ---------------------------------------------------------------- writer field access
