@@ -1,11 +1,21 @@
 package dev.memdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -13,6 +23,74 @@ import org.junit.jupiter.api.Test;
 
 /** memdb's JFR events describe block growth, rollbacks and the end of a buffer's life. */
 class JfrEventsTest {
+  private static final List<String> EVENT_CLASSES =
+      List.of("BlockAllocatedEvent", "BlockFreedEvent", "RollbackEvent", "BufferLifecycleEvent");
+
+  /**
+   * The first use of a JFR event class in a JVM starts JFR (0.1-0.6 s here); it must happen when
+   * the first buffer is created, not under the write lock of its first writes. A fresh JVM logs
+   * which thread initialized each class: "main" creates the buffer, another thread writes to it.
+   */
+  @Test
+  void eventClassesAreInitializedByTheFirstCreateNotByTheFirstWrites() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "-Xlog:class+init=info:stdout",
+                "-cp",
+                System.getProperty("java.class.path"),
+                FirstBufferOfAJvm.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    Pattern init =
+        Pattern.compile("Initializing 'dev/memdb/internal/events/(\\w+)'.* by thread \"([^\"]+)\"");
+    Map<String, String> initializedBy = new HashMap<>();
+    List<String> output = new ArrayList<>();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        output.add(line);
+        Matcher m = init.matcher(line);
+        if (m.find()) {
+          initializedBy.put(m.group(1), m.group(2));
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end");
+    assertEquals(
+        0,
+        p.exitValue(),
+        "child JVM failed: " + output.subList(Math.max(0, output.size() - 20), output.size()));
+    assertTrue(output.contains(FirstBufferOfAJvm.DONE), "the child did not write");
+    for (String c : EVENT_CLASSES) {
+      assertNotNull(initializedBy.get(c), c + " was never initialized");
+      assertEquals("main", initializedBy.get(c), c + " initialized by the wrong thread");
+    }
+  }
+
+  /** The child JVM: creates a buffer on "main", then grows, rolls back and closes it elsewhere. */
+  static final class FirstBufferOfAJvm {
+    static final String DONE = "first buffer written";
+
+    public static void main(String[] args) throws Exception {
+      MemDB db = MemDB.create(MemDBOptions.builder().initialBlockSize(1024).build());
+      Thread writer =
+          Thread.ofPlatform()
+              .name("first-writer")
+              .start(
+                  () -> {
+                    int h = db.staging();
+                    for (int i = 0; i < 2_000; i++) {
+                      db.set(new byte[] {(byte) (i >> 8), (byte) i}, new byte[200]);
+                    }
+                    db.cleanup(h);
+                    db.close();
+                  });
+      writer.join();
+      System.out.println(DONE);
+    }
+  }
+
   @Test
   void blocksRollbacksAndCloseAreRecorded() throws Exception {
     Path file = Files.createTempFile("memdb", ".jfr");

@@ -3,6 +3,7 @@ package dev.memdb.internal.events;
 import dev.memdb.internal.arena.ArenaListener;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -21,8 +22,31 @@ public final class BufferEvents implements ArenaListener {
 
   private static final AtomicLong IDS = new AtomicLong();
 
+  static {
+    // The first use of any JFR event class in a JVM starts JFR's metadata repository: 0.1-0.6 s
+    // on the 2-core machine. Left to the first block allocation, it ran under the write lock of
+    // the process's first transaction, and every writer queued behind it waited as long. Pay it
+    // here instead, once, on the thread that creates the first buffer, which holds no lock.
+    initialize(
+        BlockAllocatedEvent.class,
+        BlockFreedEvent.class,
+        RollbackEvent.class,
+        BufferLifecycleEvent.class);
+  }
+
   private final long id = IDS.incrementAndGet();
   private LongSupplier footprint = () -> 0;
+
+  private static void initialize(Class<?>... eventClasses) {
+    MethodHandles.Lookup lookup = MethodHandles.lookup();
+    for (Class<?> c : eventClasses) {
+      try {
+        lookup.ensureInitialized(c);
+      } catch (IllegalAccessException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+  }
 
   /** Creates the sink of a new buffer, with a fresh id. */
   public BufferEvents() {}
