@@ -2,6 +2,7 @@ package dev.memdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -27,23 +28,57 @@ class JfrEventsTest {
       List.of("BlockAllocatedEvent", "BlockFreedEvent", "RollbackEvent", "BufferLifecycleEvent");
 
   /**
-   * The first use of a JFR event class in a JVM starts JFR (0.1-0.6 s here); it must happen when
-   * the first buffer is created, not under the write lock of its first writes. A fresh JVM logs
-   * which thread initialized each class: "main" creates the buffer, another thread writes to it.
+   * The first use of a JFR event class in a JVM starts JFR (0.2-0.6 s here); memdb must not do it
+   * under the write lock of a buffer's first writes. A fresh JVM logs which thread initialized each
+   * class: "main" creates the buffer, another thread writes to it. Without JFR, no event class is
+   * touched at all and JFR is not started.
    */
   @Test
-  void eventClassesAreInitializedByTheFirstCreateNotByTheFirstWrites() throws Exception {
-    Process p =
-        new ProcessBuilder(
-                ProcessHandle.current().info().command().orElseThrow(),
-                "-Xlog:class+init=info:stdout",
-                "-cp",
-                System.getProperty("java.class.path"),
-                FirstBufferOfAJvm.class.getName())
-            .redirectErrorStream(true)
-            .start();
+  void withoutJfrNoEventClassIsInitializedAndJfrIsNotStarted() throws Exception {
+    Map<String, String> initializedBy = firstBufferOfAJvm();
+    for (String c : EVENT_CLASSES) {
+      assertNull(initializedBy.get(c), c + " initialized by " + initializedBy.get(c));
+    }
+    assertNull(initializedBy.get("MetadataRepository"), "JFR was started by " + initializedBy);
+  }
+
+  /** With JFR running, the thread creating the first buffer initializes the event classes. */
+  @Test
+  void withJfrTheEventClassesAreInitializedByTheFirstCreateNotByTheFirstWrites() throws Exception {
+    Path jfr = Files.createTempFile("memdb-first", ".jfr");
+    try {
+      Map<String, String> initializedBy =
+          firstBufferOfAJvm("-XX:StartFlightRecording:filename=" + jfr);
+      for (String c : EVENT_CLASSES) {
+        assertNotNull(initializedBy.get(c), c + " was never initialized");
+        assertEquals("main", initializedBy.get(c), c + " initialized by the wrong thread");
+      }
+    } finally {
+      Files.deleteIfExists(jfr);
+    }
+  }
+
+  /**
+   * Runs {@link FirstBufferOfAJvm} in a fresh JVM with class-initialization logging.
+   *
+   * @return for each memdb event class, and JFR's MetadataRepository, the thread that initialized
+   *     it
+   */
+  private static Map<String, String> firstBufferOfAJvm(String... jvmArgs) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(List.of(jvmArgs));
+    command.addAll(
+        List.of(
+            "-Xlog:class+init=info:stdout",
+            "-cp",
+            System.getProperty("java.class.path"),
+            FirstBufferOfAJvm.class.getName()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     Pattern init =
-        Pattern.compile("Initializing 'dev/memdb/internal/events/(\\w+)'.* by thread \"([^\"]+)\"");
+        Pattern.compile(
+            "Initializing 'jdk/jfr/internal/(MetadataRepository)'.* by thread \"([^\"]+)\""
+                + "|Initializing 'dev/memdb/internal/events/(\\w+)'.* by thread \"([^\"]+)\"");
     Map<String, String> initializedBy = new HashMap<>();
     List<String> output = new ArrayList<>();
     try (BufferedReader r =
@@ -52,20 +87,19 @@ class JfrEventsTest {
         output.add(line);
         Matcher m = init.matcher(line);
         if (m.find()) {
-          initializedBy.put(m.group(1), m.group(2));
+          if (m.group(1) != null) {
+            initializedBy.put(m.group(1), m.group(2));
+          } else {
+            initializedBy.put(m.group(3), m.group(4));
+          }
         }
       }
     }
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end");
-    assertEquals(
-        0,
-        p.exitValue(),
-        "child JVM failed: " + output.subList(Math.max(0, output.size() - 20), output.size()));
-    assertTrue(output.contains(FirstBufferOfAJvm.DONE), "the child did not write");
-    for (String c : EVENT_CLASSES) {
-      assertNotNull(initializedBy.get(c), c + " was never initialized");
-      assertEquals("main", initializedBy.get(c), c + " initialized by the wrong thread");
-    }
+    List<String> tail = output.subList(Math.max(0, output.size() - 20), output.size());
+    assertEquals(0, p.exitValue(), "child JVM failed: " + tail);
+    assertTrue(output.contains(FirstBufferOfAJvm.DONE), "the child did not write: " + tail);
+    return initializedBy;
   }
 
   /** The child JVM: creates a buffer on "main", then grows, rolls back and closes it elsewhere. */

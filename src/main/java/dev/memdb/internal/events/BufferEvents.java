@@ -4,8 +4,10 @@ import dev.memdb.internal.arena.ArenaListener;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import jdk.jfr.FlightRecorder;
 
 /**
  * One buffer's event sink: JFR events and trace logging for block growth and release, rollbacks,
@@ -22,34 +24,49 @@ public final class BufferEvents implements ArenaListener {
 
   private static final AtomicLong IDS = new AtomicLong();
 
-  static {
-    // The first use of any JFR event class in a JVM starts JFR's metadata repository: 0.1-0.6 s
-    // on the 2-core machine. Left to the first block allocation, it ran under the write lock of
-    // the process's first transaction, and every writer queued behind it waited as long. Pay it
-    // here instead, once, on the thread that creates the first buffer, which holds no lock.
-    initialize(
-        BlockAllocatedEvent.class,
-        BlockFreedEvent.class,
-        RollbackEvent.class,
-        BufferLifecycleEvent.class);
-  }
+  /** Set once this JVM's memdb event classes are initialized (see {@link #BufferEvents()}). */
+  private static volatile boolean eventClassesReady;
 
   private final long id = IDS.incrementAndGet();
   private LongSupplier footprint = () -> 0;
 
-  private static void initialize(Class<?>... eventClasses) {
-    MethodHandles.Lookup lookup = MethodHandles.lookup();
-    for (Class<?> c : eventClasses) {
-      try {
-        lookup.ensureInitialized(c);
-      } catch (IllegalAccessException e) {
-        throw new ExceptionInInitializerError(e);
-      }
+  /**
+   * Creates the sink of a new buffer, with a fresh id.
+   *
+   * <p>No event object is made while JFR has not started in this JVM ({@link
+   * FlightRecorder#isInitialized()}): the first use of any JFR event class starts JFR's metadata
+   * repository, 0.2-0.6 s on the 2-core machine, and memdb's first block event used to do it under
+   * the write lock of the process's first transaction, with every writer queued behind it. Once JFR
+   * runs (a recording was started), the first buffer created initializes memdb's event classes
+   * here, on the creating thread, which holds no lock.
+   */
+  public BufferEvents() {
+    if (!eventClassesReady && jfrStarted()) {
+      initializeEventClasses();
     }
   }
 
-  /** Creates the sink of a new buffer, with a fresh id. */
-  public BufferEvents() {}
+  /** Whether JFR runs in this JVM: until then no recording exists, so no event is wanted. */
+  private static boolean jfrStarted() {
+    return FlightRecorder.isInitialized();
+  }
+
+  private static void initializeEventClasses() {
+    MethodHandles.Lookup lookup = MethodHandles.lookup();
+    for (Class<?> c :
+        List.of(
+            BlockAllocatedEvent.class,
+            BlockFreedEvent.class,
+            RollbackEvent.class,
+            BufferLifecycleEvent.class)) {
+      try {
+        lookup.ensureInitialized(c);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e); // same package: cannot happen
+      }
+    }
+    eventClassesReady = true;
+  }
 
   /**
    * Tells the sink how to read the buffer's footprint (the buffer is built after its sink).
@@ -71,34 +88,42 @@ public final class BufferEvents implements ArenaListener {
 
   @Override
   public void blockAllocated(String arena, long bytes, long arenaAllocated) {
-    block(new BlockAllocatedEvent(), false, "allocated", arena, bytes, arenaAllocated);
+    block(true, false, "allocated", arena, bytes, arenaAllocated);
   }
 
   @Override
   public void blockFreed(String arena, long bytes, long arenaAllocated) {
-    block(new BlockFreedEvent(), false, "freed", arena, bytes, arenaAllocated);
+    block(false, false, "freed", arena, bytes, arenaAllocated);
   }
 
   @Override
   public void blockPrepared(String arena, long bytes, long arenaAllocated) {
-    block(new BlockAllocatedEvent(), true, "prepared ahead", arena, bytes, arenaAllocated);
+    block(true, true, "prepared ahead", arena, bytes, arenaAllocated);
   }
 
   @Override
   public void preparedBlockDropped(String arena, long bytes, long arenaAllocated) {
-    block(new BlockFreedEvent(), true, "dropped a prepared", arena, bytes, arenaAllocated);
+    block(false, true, "dropped a prepared", arena, bytes, arenaAllocated);
   }
 
   private void block(
-      BlockEvent e, boolean ahead, String what, String arena, long bytes, long arenaAllocated) {
-    if (e.shouldCommit()) {
-      e.buffer = id;
-      e.arena = arena;
-      e.ahead = ahead;
-      e.size = bytes;
-      e.arenaAllocated = arenaAllocated;
-      e.footprint = footprint.getAsLong();
-      e.commit();
+      boolean allocated,
+      boolean ahead,
+      String what,
+      String arena,
+      long bytes,
+      long arenaAllocated) {
+    if (jfrStarted()) {
+      BlockEvent e = allocated ? new BlockAllocatedEvent() : new BlockFreedEvent();
+      if (e.shouldCommit()) {
+        e.buffer = id;
+        e.arena = arena;
+        e.ahead = ahead;
+        e.size = bytes;
+        e.arenaAllocated = arenaAllocated;
+        e.footprint = footprint.getAsLong();
+        e.commit();
+      }
     }
     if (LOG.isLoggable(Level.TRACE)) {
       LOG.log(
@@ -123,6 +148,9 @@ public final class BufferEvents implements ArenaListener {
    * @return an event to finish, or null when no recording wants it
    */
   public RollbackEvent beginRollback() {
+    if (!jfrStarted()) {
+      return null;
+    }
     RollbackEvent e = new RollbackEvent();
     if (!e.isEnabled()) {
       return null;
@@ -163,13 +191,15 @@ public final class BufferEvents implements ArenaListener {
    * @param keys live keys before
    */
   public void lifecycle(String action, long footprintBefore, long keys) {
-    BufferLifecycleEvent e = new BufferLifecycleEvent();
-    if (e.shouldCommit()) {
-      e.buffer = id;
-      e.action = action;
-      e.bytesFreed = footprintBefore - footprint.getAsLong();
-      e.keys = keys;
-      e.commit();
+    if (jfrStarted()) {
+      BufferLifecycleEvent e = new BufferLifecycleEvent();
+      if (e.shouldCommit()) {
+        e.buffer = id;
+        e.action = action;
+        e.bytesFreed = footprintBefore - footprint.getAsLong();
+        e.keys = keys;
+        e.commit();
+      }
     }
     if (LOG.isLoggable(Level.TRACE)) {
       LOG.log(
