@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * MemDB#dataSize()} and {@link MemDB#memoryFootprint()} against an independent computation.
  *
  * <p>The model knows nothing of memdb's classes. It re-implements the documented allocation rules
- * (native-layout-docs/layout.md): a node takes 36 + key length bytes rounded up to 8, 8-byte
+ * (native-layout-docs/layout.md): a node takes 32 + key length bytes rounded up to 8, 8-byte
  * aligned in its block; a value record takes value length + 16 bytes, packed; a block is the
  * initial size, then twice the previous one, doubled while not strictly greater than the request,
  * capped at the max; a request over the cap gets a block of exactly its size; the tail of a block
@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * -Dmemdb.seed=N} replays; a failure names its seed.
  */
 class AccountingTest {
-  private static final int NODE_HEADER = 36;
+  private static final int NODE_HEADER = 32;
   private static final int RECORD_HEADER = 16;
   private static final long NULL = -1;
   private static final long EMPTY_POSITION = address(-1, 0);

@@ -84,4 +84,33 @@ public class RotationGet {
       db.close();
     }
   }
+
+  /**
+   * 1..7 inserted in order; inserting 8 recolours 5, 7 and 6, then rotates left at 2: 4 rises, and
+   * the subtree at 3 moves from 4's left to 2's right. Since layout version 5 the moved subtree is
+   * not bracketed (it is not written, and its key interval stays between 2 and 4): a reader of 3
+   * must still find it, as it must find 4 and, once complete, 8.
+   */
+  @JCStressTest
+  @Outcome(id = {"1, 1, 0", "1, 1, 1"}, expect = ACCEPTABLE, desc = "old keys intact; new key absent or complete")
+  @Outcome(expect = FORBIDDEN, desc = "a key in the moved subtree, or its new parent, lost or wrong")
+  @State
+  public static class RotationMovingASubtree {
+    private final MemDB db = with(1, 2, 3, 4, 5, 6, 7);
+
+    @Actor
+    public void writer() {
+      db.set(TestSupport.key(8), TestSupport.value(8, 16));
+    }
+
+    @Actor
+    public void reader(III_Result r) {
+      read(db, 3, 4, 8, r);
+    }
+
+    @Arbiter
+    public void close() {
+      db.close();
+    }
+  }
 }

@@ -13,23 +13,22 @@ import java.lang.invoke.VarHandle;
  * The red-black tree node, as it lies in the node block, and its accessors.
  *
  * <pre>
- * struct memdb_node {          // 36 bytes + key, padded to 8, native byte order
+ * struct memdb_node {          // 32 bytes + key, padded to 8, native byte order
  *   int32_t  version;          //  0  even: stable; odd: the writer is changing this node
  *   uint16_t key_length;       //  4  immutable once linked
  *   uint16_t flags;            //  6  bit 15 red, bit 14 deleted, bits 0-13 key flags
  *   int64_t  value;            //  8  newest value-log record address, or -1 (no value)
- *   int32_t  parent;           // 16  node reference or -1
- *   int32_t  left;             // 20  node reference or -1
- *   int32_t  right;            // 24  node reference or -1
- *   int32_t  next;             // 28  in-order successor (next larger key), or -1
- *   int32_t  prev;             // 32  in-order predecessor (next smaller key), or -1
- *   uint8_t  key[key_length];  // 36  immutable once linked
+ *   int32_t  left;             // 16  node reference or -1
+ *   int32_t  right;            // 20  node reference or -1
+ *   int32_t  next;             // 24  in-order successor (next larger key), or -1
+ *   int32_t  prev;             // 28  in-order predecessor (next smaller key), or -1
+ *   uint8_t  key[key_length];  // 32  immutable once linked, 8-byte aligned
  * };
  *
- *  0       4     6     8              16      20      24      28      32      36
- *  +-------+-----+-----+--------------+-------+-------+-------+-------+-------+-----------
- *  |version|klen |flags|    value     |parent | left  | right | next  | prev  | key ...
- *  +-------+-----+-----+--------------+-------+-------+-------+-------+-------+-----------
+ *  0       4     6     8              16      20      24      28      32
+ *  +-------+-----+-----+--------------+-------+-------+-------+-------+-----------
+ *  |version|klen |flags|    value     | left  | right | next  | prev  | key ...
+ *  +-------+-----+-----+--------------+-------+-------+-------+-------+-----------
  * </pre>
  *
  * <p><b>Node references.</b> A node is named by its offset in the node block divided by {@link
@@ -60,7 +59,6 @@ public final class NodeLayout {
               ValueLayout.JAVA_SHORT.withName("key_length"),
               ValueLayout.JAVA_SHORT.withName("flags"),
               ValueLayout.JAVA_LONG.withName("value"),
-              ValueLayout.JAVA_INT.withName("parent"),
               ValueLayout.JAVA_INT.withName("left"),
               ValueLayout.JAVA_INT.withName("right"),
               ValueLayout.JAVA_INT.withName("next"),
@@ -78,9 +76,6 @@ public final class NodeLayout {
 
   /** Offset of the value record address. */
   public static final long VALUE_OFFSET = offset("value");
-
-  /** Offset of the parent reference. */
-  public static final long PARENT_OFFSET = offset("parent");
 
   /** Offset of the left child reference. */
   public static final long LEFT_OFFSET = offset("left");
@@ -167,7 +162,6 @@ public final class NodeLayout {
   private static final VarHandle KEY_LENGTH = handle(PLAIN_LAYOUT, "key_length");
   private static final VarHandle FLAGS = handle(PLAIN_LAYOUT, "flags");
   private static final VarHandle VALUE = handle(PLAIN_LAYOUT, "value");
-  private static final VarHandle PARENT = handle(PLAIN_LAYOUT, "parent");
   private static final VarHandle LEFT = handle(PLAIN_LAYOUT, "left");
   private static final VarHandle RIGHT = handle(PLAIN_LAYOUT, "right");
   private static final VarHandle NEXT = handle(PLAIN_LAYOUT, "next");
@@ -269,16 +263,6 @@ public final class NodeLayout {
   }
 
   // ---- links: 32-bit node references ----
-
-  /** Writer: the parent. */
-  public static long parentPlain(MemorySegment s, long node) {
-    return (int) PARENT.get(s, at(node));
-  }
-
-  /** Writer, before linking or inside the node's change window: sets the parent. */
-  public static void setParentPlain(MemorySegment s, long node, long parent) {
-    PARENT.set(s, at(node), (int) parent);
-  }
 
   /** Writer: the left child. */
   public static long leftPlain(MemorySegment s, long node) {

@@ -9,8 +9,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * The writer's side of the red-black tree over node addresses (CLRS, with parent links and no
- * physical delete: rolled-back keys stay linked, marked deleted).
+ * The writer's side of the red-black tree over node addresses (CLRS insertion, with no physical
+ * delete: rolled-back keys stay linked, marked deleted). Nodes keep no parent link: the writer's
+ * search records the path it descended ({@link #path}), and the insert fix-up climbs that.
  *
  * <p>Besides the tree links, every node is chained to its in-order neighbours ({@code next}, {@code
  * prev}). A node is chained when it is linked, inside the same bracket as its parent's child link,
@@ -39,6 +40,22 @@ public final class RedBlackTree {
   // Where the last search would link a new node (writer-only scratch).
   private long insertParent = NO_NODE;
   private boolean insertRight;
+
+  // The nodes from the root down to insertParent that the last search descended (writer-only
+  // scratch): path[0] is the root, path[pathLength - 1] insertParent; the fix-up after the insert
+  // finds parents and grandparents here. PATH_UNKNOWN after the largest-key shortcut, which does
+  // not descend: the fix-up then walks the right spine, the path to the largest node, if it needs
+  // more than the parent.
+  private static final int PATH_UNKNOWN = -1;
+  private final long[] path = new long[TreeReader.MAX_HEIGHT + 1];
+  private int pathLength = PATH_UNKNOWN;
+
+  // The right spine, root to the largest node, kept across inserts by the largest-key shortcut
+  // (writer-only): walking it for each ascending insert cost more than the insert's own work.
+  // Only an insert by descent, or clear(), can change it other than the ways kept up here.
+  private final long[] spine = new long[TreeReader.MAX_HEIGHT + 2];
+  private int spineLength;
+  private boolean spineValid;
 
   // The new node's in-order neighbour that is not its parent, once beginLink found it
   // (writer-only).
@@ -108,6 +125,7 @@ public final class RedBlackTree {
       if (cmp > 0) {
         insertParent = max;
         insertRight = true;
+        pathLength = PATH_UNKNOWN;
         return NO_NODE;
       }
       if (cmp == 0) {
@@ -118,17 +136,20 @@ public final class RedBlackTree {
     boolean right = false;
     long n = root();
     MemorySegment s = nodes.segmentPlain();
+    int depth = 0;
     while (n != NO_NODE) {
       int cmp = Keys.compare(key, keyLength, keyPrefix, s, n);
       if (cmp == 0) {
         return n;
       }
+      path[depth++] = n;
       parent = n;
       right = cmp > 0;
       n = right ? NodeLayout.rightPlain(s, n) : NodeLayout.leftPlain(s, n);
     }
     insertParent = parent;
     insertRight = right;
+    pathLength = depth;
     return NO_NODE;
   }
 
@@ -150,7 +171,6 @@ public final class RedBlackTree {
     NodeLayout.setKeyLength(s, n, keyLength);
     NodeLayout.setFlagsPlain(s, n, NodeLayout.RED_BIT);
     NodeLayout.setValuePlain(s, n, NodeLayout.NO_VALUE);
-    NodeLayout.setParentPlain(s, n, NO_NODE);
     NodeLayout.setLeftPlain(s, n, NO_NODE);
     NodeLayout.setRightPlain(s, n, NO_NODE);
     NodeLayout.setNextPlain(s, n, NO_NODE);
@@ -176,7 +196,6 @@ public final class RedBlackTree {
       pred = insertRight ? p : NodeLayout.prevPlain(s, p);
       succ = insertRight ? NodeLayout.nextPlain(s, p) : p;
     }
-    NodeLayout.setParentPlain(s, node, p);
     NodeLayout.setPrevPlain(s, node, pred);
     NodeLayout.setNextPlain(s, node, succ);
     otherNeighbour = insertRight ? succ : pred;
@@ -224,17 +243,59 @@ public final class RedBlackTree {
   }
 
   /**
-   * Writer: restores the red-black properties after {@link #link(long)} (CLRS insert fix-up).
+   * Writer: restores the red-black properties after {@link #link(long)} (CLRS insert fix-up),
+   * climbing the path the last {@link #search} descended.
    *
    * @param z the node just linked
    */
   public void rebalanceAfterInsert(long z) {
-    while (true) {
-      long p = parent(z);
-      if (p == NO_NODE || !isRed(p)) {
-        break;
+    boolean parentRed = insertParent != NO_NODE && isRed(insertParent);
+    if (pathLength == PATH_UNKNOWN) {
+      // Linked as the right child of the largest node: the new end of the right spine.
+      if (spineValid || parentRed) {
+        if (!spineValid) {
+          spineLength = rightSpineTo(insertParent, spine);
+          spineValid = true;
+        }
+        spine[spineLength++] = z;
+        if (parentRed) {
+          int down = fixRedRed(spine, spineLength - 1);
+          if (down >= 0) {
+            // The rotation took the grandparent off the spine (it became its parent's left child).
+            System.arraycopy(spine, down + 1, spine, down, spineLength - down - 1);
+            spineLength--;
+          }
+        }
       }
-      long g = parent(p);
+    } else {
+      spineValid = false;
+      if (parentRed) {
+        path[pathLength] = z;
+        fixRedRed(path, pathLength);
+      }
+    }
+    long r = root();
+    if (isRed(r)) {
+      setRed(r, false);
+    }
+  }
+
+  /**
+   * The CLRS loop: {@code path[i]} is red and so may be its parent {@code path[i - 1]}.
+   *
+   * @param path the path from the root to the red node
+   * @param i the depth of the red node
+   * @return the depth of the grandparent the final rotation moved down, if the red pair lay on one
+   *     side (on the right spine it always does), otherwise -1: how the path changed
+   */
+  private int fixRedRed(long[] path, int i) {
+    while (i >= 2) {
+      long z = path[i];
+      long p = path[i - 1];
+      if (!isRed(p)) {
+        return -1;
+      }
+      long g = path[i - 2];
       boolean parentIsLeft = p == left(g);
       long uncle = parentIsLeft ? right(g) : left(g);
       if (uncle != NO_NODE && isRed(uncle)) {
@@ -250,43 +311,60 @@ public final class RedBlackTree {
         windows.close(p);
         windows.close(uncle);
         windows.close(g);
-        z = g;
+        i -= 2;
         continue;
       }
-      if (z == (parentIsLeft ? right(p) : left(p))) {
-        z = p;
-        rotate(z, parentIsLeft, false);
-        p = parent(z);
+      boolean inner = z == (parentIsLeft ? right(p) : left(p));
+      if (inner) {
+        // z rises above p, into p's place under g.
+        rotate(p, g, parentIsLeft, false);
       }
-      // p rises above g: p turns black and g red inside the rotation's bracket.
-      rotate(g, !parentIsLeft, true);
+      // p (or z) rises above g, into g's place: it turns black and g red inside the bracket.
+      rotate(g, i >= 3 ? path[i - 3] : NO_NODE, !parentIsLeft, true);
+      return inner ? -1 : i - 2;
     }
-    long r = root();
-    if (isRed(r)) {
-      setRed(r, false);
+    return -1;
+  }
+
+  /**
+   * Writes the path from the root down the right spine to {@code last}: the path to the largest
+   * node, which the largest-key shortcut linked the new node under.
+   *
+   * @param last the node the path ends with, on the right spine
+   * @param out where the path goes
+   * @return its length
+   */
+  private int rightSpineTo(long last, long[] out) {
+    MemorySegment s = nodes.segmentPlain();
+    int depth = 0;
+    long n = root();
+    while (true) {
+      out[depth++] = n;
+      if (n == last) {
+        return depth;
+      }
+      n = NodeLayout.rightPlain(s, n);
     }
   }
 
   /**
    * Rotates around {@code x}: left ({@code x}'s right child rises) or right. Every node whose links
    * change (and the header, when the root moves) is bracketed at once: odd versions, one fence, the
-   * relinking, one release fence, even versions.
+   * relinking, one release fence, even versions. The subtree that changes sides keeps its links and
+   * its key interval, so it is not bracketed.
    *
    * @param x the node that goes down
+   * @param p the parent of {@code x}, or NO_NODE if it is the root
    * @param leftRotation true for a left rotation
    * @param recolor whether the rising node turns black and {@code x} red (insert fix-up, case 3)
    */
-  private void rotate(long x, boolean leftRotation, boolean recolor) {
+  private void rotate(long x, long p, boolean leftRotation, boolean recolor) {
     MemorySegment s = nodes.segmentPlain();
     long y = leftRotation ? NodeLayout.rightPlain(s, x) : NodeLayout.leftPlain(s, x);
     long beta = leftRotation ? NodeLayout.leftPlain(s, y) : NodeLayout.rightPlain(s, y);
-    long p = NodeLayout.parentPlain(s, x);
     windows.openOrHeader(p);
     windows.open(x);
     windows.open(y);
-    if (beta != NO_NODE) {
-      windows.open(beta);
-    }
     VarHandle.storeStoreFence();
     if (leftRotation) {
       NodeLayout.setRightPlain(s, x, beta);
@@ -295,10 +373,6 @@ public final class RedBlackTree {
       NodeLayout.setLeftPlain(s, x, beta);
       NodeLayout.setRightPlain(s, y, x);
     }
-    if (beta != NO_NODE) {
-      NodeLayout.setParentPlain(s, beta, x);
-    }
-    NodeLayout.setParentPlain(s, y, p);
     if (p == NO_NODE) {
       header.setRootRelease(y);
     } else if (NodeLayout.leftPlain(s, p) == x) {
@@ -306,15 +380,11 @@ public final class RedBlackTree {
     } else {
       NodeLayout.setRightPlain(s, p, y);
     }
-    NodeLayout.setParentPlain(s, x, y);
     if (recolor) {
       NodeLayout.setFlagsPlain(s, y, NodeLayout.flagsPlain(s, y) & ~NodeLayout.RED_BIT);
       NodeLayout.setFlagsPlain(s, x, NodeLayout.flagsPlain(s, x) | NodeLayout.RED_BIT);
     }
     VarHandle.releaseFence();
-    if (beta != NO_NODE) {
-      windows.close(beta);
-    }
     windows.close(y);
     windows.close(x);
     windows.closeOrHeader(p);
@@ -348,6 +418,7 @@ public final class RedBlackTree {
    */
   public void clear() {
     maxNode = NO_NODE;
+    spineValid = false;
     windows.beginOrHeader(NO_NODE);
     header.setRootRelease(NO_NODE);
     windows.endOrHeader(NO_NODE);
@@ -396,11 +467,6 @@ public final class RedBlackTree {
     byte[] k = new byte[NodeLayout.keyLength(s, node)];
     MemorySegment.copy(s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(node), k, 0, k.length);
     return k;
-  }
-
-  /** Writer: the parent of a node, or NO_NODE. */
-  public long parent(long n) {
-    return NodeLayout.parentPlain(nodes.segmentPlain(), n);
   }
 
   /** Writer: the left child of a node, or NO_NODE. */

@@ -160,11 +160,11 @@ class LayoutDocsDriftTest {
             RecordLayout.HEADER),
         "previous: byte order");
     assertReported(
-        checkStruct(replaceRow(doc, "| left | 20 |", "| lft | 20 |"), "## Node", NodeLayout.LAYOUT),
-        "row 6: field 'lft'");
+        checkStruct(replaceRow(doc, "| left | 16 |", "| lft | 16 |"), "## Node", NodeLayout.LAYOUT),
+        "row 5: field 'lft'");
     assertReported(
         checkStruct(
-            replaceRow(doc, "| next | 28 | 4 |", "| next | 28 | 8 |"),
+            replaceRow(doc, "| next | 24 | 4 |", "| next | 24 | 8 |"),
             "## Node",
             NodeLayout.LAYOUT),
         "next: size");

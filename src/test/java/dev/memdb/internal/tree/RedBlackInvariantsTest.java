@@ -59,6 +59,57 @@ class RedBlackInvariantsTest {
     assertEquals(3000, RedBlackInvariants.check(asc));
   }
 
+  /**
+   * Ascending runs take the largest-key shortcut, whose fix-up climbs a right spine the tree keeps
+   * across inserts; random keys in between rotate nodes on that spine, and {@code clear} forgets
+   * it. The tree must stay a red-black tree after every single insert.
+   */
+  @Test
+  void ascendingRunsBetweenRandomInsertsKeepTheInvariants() {
+    RedBlackTree t =
+        new RedBlackTree(
+            new SingleBlockArena(
+                "nodes",
+                BlockAllocator.sharedArenas(),
+                4096,
+                1L << 30,
+                ArenaListener.NONE,
+                () -> {}));
+    Random rnd = new Random(4);
+    int inserted = 0;
+    int next = 1 << 20;
+    for (int round = 0; round < 40; round++) {
+      if (round == 20) {
+        t.clear();
+        inserted = 0;
+      }
+      int run = 1 + rnd.nextInt(200);
+      for (int i = 0; i < run; i++) {
+        inserted += insert(t, next++) ? 1 : 0;
+        assertEquals(inserted, RedBlackInvariants.check(t));
+      }
+      int scattered = rnd.nextInt(20);
+      for (int i = 0; i < scattered; i++) {
+        inserted += insert(t, rnd.nextInt(next)) ? 1 : 0;
+        assertEquals(inserted, RedBlackInvariants.check(t));
+      }
+    }
+    assertTrue(inserted > 1000, "inserted " + inserted);
+  }
+
+  private static boolean insert(RedBlackTree t, int key) {
+    MemorySegment k = MemorySegment.ofArray(ByteBuffer.allocate(4).putInt(key).array());
+    if (t.search(k, 4) != NodeLayout.NO_NODE) {
+      return false;
+    }
+    long n = t.allocate(k, 4);
+    t.beginLink(n);
+    t.link(n);
+    t.endLink();
+    t.rebalanceAfterInsert(n);
+    return true;
+  }
+
   @Test
   void reportsARedRootAndARedRedPair() {
     RedBlackTree t = tree(200, 2);
