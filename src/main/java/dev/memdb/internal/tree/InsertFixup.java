@@ -37,9 +37,9 @@ final class InsertFixup {
   private final RootHeader header;
   private final ChangeWindows windows;
 
-  InsertFixup(RedBlackTree tree, SingleBlockArena nodes, RootHeader header, ChangeWindows windows) {
+  InsertFixup(RedBlackTree tree, RootHeader header, ChangeWindows windows) {
     this.tree = tree;
-    this.nodes = nodes;
+    this.nodes = tree.nodes();
     this.header = header;
     this.windows = windows;
   }

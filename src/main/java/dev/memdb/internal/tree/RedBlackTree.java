@@ -61,7 +61,7 @@ public final class RedBlackTree {
   public RedBlackTree(SingleBlockArena nodes) {
     this.nodes = nodes;
     this.windows = new ChangeWindows(nodes, header);
-    this.fixup = new InsertFixup(this, nodes, header, windows);
+    this.fixup = new InsertFixup(this, header, windows);
   }
 
   /**

@@ -15,21 +15,17 @@ import org.junit.jupiter.api.Test;
 
 /** The invariant checker accepts the trees the writer builds and reports each kind of damage. */
 class RedBlackInvariantsTest {
-  private static RedBlackTree tree(int keys, long seed) {
-    SingleBlockArena nodes =
+  private static RedBlackTree emptyTree() {
+    return new RedBlackTree(
         new SingleBlockArena(
-            "nodes", BlockAllocator.sharedArenas(), 4096, 1L << 30, ArenaListener.NONE, () -> {});
-    RedBlackTree t = new RedBlackTree(nodes);
+            "nodes", BlockAllocator.sharedArenas(), 4096, 1L << 30, ArenaListener.NONE, () -> {}));
+  }
+
+  private static RedBlackTree tree(int keys, long seed) {
+    RedBlackTree t = emptyTree();
     Random rnd = new Random(seed);
     for (int i = 0; i < keys; i++) {
-      MemorySegment k = MemorySegment.ofArray(ByteBuffer.allocate(4).putInt(rnd.nextInt()).array());
-      if (t.search(k, 4) == NodeLayout.NO_NODE) {
-        long n = t.allocate(k, 4);
-        t.beginLink(n);
-        t.link(n);
-        t.endLink();
-        t.rebalanceAfterInsert(n);
-      }
+      insert(t, rnd.nextInt());
     }
     return t;
   }
@@ -38,23 +34,9 @@ class RedBlackInvariantsTest {
   void acceptsRandomAndAscendingTrees() {
     RedBlackTree t = tree(5000, 1);
     assertTrue(RedBlackInvariants.check(t) > 4900);
-    RedBlackTree asc =
-        new RedBlackTree(
-            new SingleBlockArena(
-                "nodes",
-                BlockAllocator.sharedArenas(),
-                4096,
-                1L << 30,
-                ArenaListener.NONE,
-                () -> {}));
+    RedBlackTree asc = emptyTree();
     for (int i = 0; i < 3000; i++) {
-      MemorySegment k = MemorySegment.ofArray(ByteBuffer.allocate(4).putInt(i).array());
-      assertEquals(NodeLayout.NO_NODE, asc.search(k, 4));
-      long n = asc.allocate(k, 4);
-      asc.beginLink(n);
-      asc.link(n);
-      asc.endLink();
-      asc.rebalanceAfterInsert(n);
+      assertTrue(insert(asc, i), "key " + i + " found before it was inserted");
     }
     assertEquals(3000, RedBlackInvariants.check(asc));
   }
@@ -66,15 +48,7 @@ class RedBlackInvariantsTest {
    */
   @Test
   void ascendingRunsBetweenRandomInsertsKeepTheInvariants() {
-    RedBlackTree t =
-        new RedBlackTree(
-            new SingleBlockArena(
-                "nodes",
-                BlockAllocator.sharedArenas(),
-                4096,
-                1L << 30,
-                ArenaListener.NONE,
-                () -> {}));
+    RedBlackTree t = emptyTree();
     Random rnd = new Random(4);
     int inserted = 0;
     int next = 1 << 20;
@@ -97,6 +71,7 @@ class RedBlackInvariantsTest {
     assertTrue(inserted > 1000, "inserted " + inserted);
   }
 
+  /** Inserts a 4-byte big-endian key as the writer does; false if it was already there. */
   private static boolean insert(RedBlackTree t, int key) {
     MemorySegment k = MemorySegment.ofArray(ByteBuffer.allocate(4).putInt(key).array());
     if (t.search(k, 4) != NodeLayout.NO_NODE) {
