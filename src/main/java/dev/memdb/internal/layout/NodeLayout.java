@@ -154,7 +154,11 @@ public final class NodeLayout {
   /** The version with barriers (acquire, release, opaque). */
   private static final VarHandle VERSION = handle(LAYOUT, "version");
 
-  /** A plain 32-bit link at an offset computed by the caller (child or in-order neighbour). */
+  /**
+   * A plain 32-bit in-order link at an offset chosen by the direction of an iteration (fixed for
+   * the whole walk, so the choice never waits on a load). Children are read through {@code LEFT}
+   * and {@code RIGHT}: see {@link #childPlain}.
+   */
   private static final VarHandle LINK_AT =
       ValueLayout.JAVA_INT_UNALIGNED.varHandle().withInvokeExactBehavior();
 
