@@ -124,6 +124,23 @@ final class CursorBatch {
     valueOffset[i] = valuesUsed;
   }
 
+  /** Whether entry {@code i}'s key fits without growing the key array. */
+  boolean hasKeyRoom(int i) {
+    return keys.length - keysUsed >= keyLength[i];
+  }
+
+  /**
+   * The first phase: drops entries {@code n} and later, which were added but not copied yet: the
+   * node of entry {@code n} changed, so neither it nor the link that led beyond it is trusted.
+   */
+  void dropFrom(int n) {
+    count = n;
+    if (n > 0) {
+      lastNode = nodes[n - 1];
+    }
+    end = false;
+  }
+
   /** Whether a value of this length fits without growing the value array. */
   boolean hasValueRoom(int length) {
     return values.length - valuesUsed >= length;

@@ -9,6 +9,7 @@ import dev.memdb.internal.tree.Keys;
 import dev.memdb.internal.tree.TreeReader;
 import dev.memdb.internal.vlog.ValueLog;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * An iterator's reading side: it reads a range ahead in passes, each into a {@link CursorBatch},
@@ -224,6 +225,10 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
     boolean plain = revertTarget == ReadGate.NO_LIMIT && snapshot == null;
     boolean discarded = store.valuesDiscarded;
     int skipped = 0;
+    // Shown nodes from this index on have not been validated: the copy phase validates them after
+    // their copy, once per pass. A hidden node was reached through their links, so they are
+    // validated before its fields decide anything (see #trustChain).
+    int unchecked = 0;
     while (true) {
       if (n == ReadOutcome.RETRY) {
         return b.count > 0;
@@ -261,17 +266,9 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
           (f & NodeLayout.DELETED_BIT) == 0
               && (record != NO_VALUE || (withFlagOnly && snapshot == null));
       int keyLength = NodeLayout.keyLengthOf(w);
-      if (show && !inRange(s, n, keyLength)) {
-        if (!TreeReader.valid(s, n, v)) {
-          return b.count > 0;
-        }
-        b.end = true;
-        return true;
-      }
-      if (!TreeReader.valid(s, n, v)) {
-        return b.count > 0;
-      }
-      if (show) {
+      if (show && inRange(s, n, keyLength)) {
+        // Not validated here: the copy phase validates the node after copying its key and value,
+        // which also covers the link read above, inside the same version.
         int marker =
             record == NO_VALUE ? CursorBatch.NO_VALUE : discarded ? CursorBatch.DISCARDED : 0;
         b.addNode(n, v, f, keyLength, record, marker);
@@ -279,13 +276,57 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
         if (b.count >= target) {
           return true;
         }
-      } else if ((++skipped & (SKIPS_PER_EPOCH_CHECK - 1)) == 0 && !store.gate.valid(e)) {
+        n = next;
+        continue;
+      }
+      // A hidden node, or the end of the range: its own fields decide, so they must be validated,
+      // and so must every shown node on the way to it.
+      if (!trustChain(b, s, unchecked) || !TreeReader.valid(s, n, v)) {
+        return b.count > 0;
+      }
+      unchecked = b.count;
+      if (show) {
+        b.end = true;
+        return true;
+      }
+      if ((++skipped & (SKIPS_PER_EPOCH_CHECK - 1)) == 0 && !store.gate.valid(e)) {
         // A long run of hidden nodes may be real (a rolled-back stage), but a walk through a
         // moved node block's reused bytes could go round in circles: the epoch tells them apart.
         return b.count > 0;
       }
       n = next;
     }
+  }
+
+  /**
+   * Validates the shown nodes the walk added from {@code from} on, before it trusts a node it
+   * reached through their links. A shown node whose version changed is dropped with every node
+   * after it: its link may have led anywhere.
+   *
+   * @return true if all of them are still valid
+   */
+  private static boolean trustChain(CursorBatch b, MemorySegment s, int from) {
+    int failed = firstChanged(b, s, from, b.count);
+    if (failed == b.count) {
+      return true;
+    }
+    b.dropFrom(failed);
+    return false;
+  }
+
+  /**
+   * The first entry in {@code [from, to)} whose node's version is no longer the one captured, or
+   * {@code to}. One load-load fence serves them all: every read it must order (the entries' copies
+   * and links) came before it.
+   */
+  private static int firstChanged(CursorBatch b, MemorySegment s, int from, int to) {
+    VarHandle.loadLoadFence();
+    for (int i = from; i < to; i++) {
+      if (NodeLayout.versionPlain(s, b.node(i)) != b.version(i)) {
+        return i;
+      }
+    }
+    return to;
   }
 
   /**
@@ -299,33 +340,38 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
   private boolean copyEntries(CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
     ValueLog vlog = store.vlog;
     int count = b.count;
+    int copied = count;
     for (int i = 0; i < count; i++) {
-      long n = b.node(i);
-      int v = b.version(i);
-      b.copyKey(i, s, NodeLayout.keyAt(n));
+      // An entry past a changed node may be made of any bytes: before a length read from it sizes
+      // an array, the entries up to it are validated, and so is the epoch (a moved node block's
+      // frozen or reused bytes). A copy into room the batch already has needs neither: the
+      // validation after the loop discards a torn copy.
+      if (!b.hasKeyRoom(i) && !trusted(b, s, i, e)) {
+        return keep(b, firstChanged(b, s, 0, i));
+      }
+      b.copyKey(i, s, NodeLayout.keyAt(b.node(i)));
       long record = b.record(i);
       if (record != CursorBatch.NO_RECORD) {
         MemorySegment block = vlog.block(vt, record);
         int len = vlog.length(block, record);
-        // Before growing the value array, both checks: a record length read from a changed node,
-        // or from a moved node block's frozen or reused bytes, must not size it. A copy into room
-        // the batch already has needs neither: the validation after it discards a torn copy.
-        if (len < 0
-            || !b.hasValueRoom(len) && (!TreeReader.valid(s, n, v) || !store.gate.valid(e))) {
-          return keep(b, i);
+        if (len < 0 || !b.hasValueRoom(len) && !trusted(b, s, i, e)) {
+          return keep(b, firstChanged(b, s, 0, i));
         }
         byte[] values = b.valueRoom(i, len);
         vlog.copy(block, record, len, values, b.valueOffset(i));
       }
-      if (!TreeReader.valid(s, n, v)) {
-        return keep(b, i);
-      }
       if (b.valueBytes() >= MAX_PASS_VALUE_BYTES && i + 1 < count) {
-        b.truncate(i + 1); // large values are not read far ahead
-        return true;
+        copied = i + 1; // large values are not read far ahead
+        break;
       }
     }
-    return true;
+    int valid = firstChanged(b, s, 0, copied);
+    return valid == count || keep(b, valid);
+  }
+
+  /** Whether entries {@code 0..i} and the epoch are still valid, before a length sizes an array. */
+  private boolean trusted(CursorBatch b, MemorySegment s, int i, int e) {
+    return firstChanged(b, s, 0, i + 1) == i + 1 && store.gate.valid(e);
   }
 
   /** Keeps the {@code n} entries copied before one that failed; false if there are none. */
