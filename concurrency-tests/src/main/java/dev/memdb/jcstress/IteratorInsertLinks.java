@@ -6,7 +6,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.memdb.MemDB;
 import dev.memdb.MemDBIterator;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -87,28 +86,8 @@ public class IteratorInsertLinks {
    * closed.
    */
   static String walk(MemDBIterator it, int valueLength) {
-    StringBuilder sb = new StringBuilder();
-    try (it) {
-      while (it.valid()) {
-        byte[] k = it.key();
-        if (sb.length() > 0) {
-          sb.append(' ');
-        }
-        if (k.length != 4) {
-          sb.append('?');
-        } else {
-          int i = ByteBuffer.wrap(k).getInt();
-          sb.append(i);
-          if (!Arrays.equals(it.value(), TestSupport.value(i, valueLength))) {
-            sb.append('!');
-          }
-        }
-        it.next();
-      }
-    } catch (RuntimeException e) {
-      return "exception " + e.getClass().getSimpleName();
-    }
-    return sb.toString();
+    return TestSupport.walk(
+        it, (i, v) -> Arrays.equals(v, TestSupport.value(i, valueLength)) ? "" : "!");
   }
 
   /** The arbiter's r2: 0 = the key not inserted, 1 = inserted, 2 = inserted and a read retried. */

@@ -7,7 +7,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import dev.memdb.FlagsOp;
 import dev.memdb.MemDB;
 import dev.memdb.MemDBIterator;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -67,31 +66,12 @@ public class IteratorPassValidation {
 
   /** Every key an iterator yields, marked as the class comment says. The iterator is closed. */
   static String walk(MemDBIterator it) {
-    StringBuilder sb = new StringBuilder();
-    try (it) {
-      while (it.valid()) {
-        byte[] k = it.key();
-        if (sb.length() > 0) {
-          sb.append(' ');
-        }
-        if (k.length != 4) {
-          sb.append('?');
-        } else {
-          int i = ByteBuffer.wrap(k).getInt();
-          sb.append(i);
-          byte[] v = it.value();
-          if (i == OVERWRITTEN && Arrays.equals(v, newValue())) {
-            sb.append('*');
-          } else if (!Arrays.equals(v, TestSupport.value(i, VALUE_LENGTH))) {
-            sb.append('!');
-          }
-        }
-        it.next();
-      }
-    } catch (RuntimeException e) {
-      return "exception " + e.getClass().getSimpleName();
-    }
-    return sb.toString();
+    return TestSupport.walk(
+        it,
+        (i, v) ->
+            i == OVERWRITTEN && Arrays.equals(v, newValue())
+                ? "*"
+                : Arrays.equals(v, TestSupport.value(i, VALUE_LENGTH)) ? "" : "!");
   }
 
   static int outcome(MemDB db, boolean happened) {

@@ -1,12 +1,14 @@
 package dev.memdb.jcstress;
 
 import dev.memdb.MemDB;
+import dev.memdb.MemDBIterator;
 import dev.memdb.MemDBOptions;
 import dev.memdb.MemDBStats;
 import dev.memdb.internal.arena.BlockAllocator;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.BiFunction;
 
 /** Keys, values and buffers shared by memdb's jcstress tests. */
 final class TestSupport {
@@ -79,5 +81,32 @@ final class TestSupport {
       }
     }
     throw new AssertionError("no prefill makes both arenas grow on the next insert");
+  }
+
+  /**
+   * Every key an iterator yields, as its int, separated by spaces, each followed by what {@code
+   * mark} says of its value ({@code ""} for the expected one); {@code ?} for a key that is not 4
+   * bytes long; {@code exception X} if a call threw. The iterator is closed.
+   */
+  static String walk(MemDBIterator it, BiFunction<Integer, byte[], String> mark) {
+    StringBuilder sb = new StringBuilder();
+    try (it) {
+      while (it.valid()) {
+        byte[] k = it.key();
+        if (sb.length() > 0) {
+          sb.append(' ');
+        }
+        if (k.length != 4) {
+          sb.append('?');
+        } else {
+          int i = ByteBuffer.wrap(k).getInt();
+          sb.append(i).append(mark.apply(i, it.value()));
+        }
+        it.next();
+      }
+    } catch (RuntimeException e) {
+      return "exception " + e.getClass().getSimpleName();
+    }
+    return sb.toString();
   }
 }
