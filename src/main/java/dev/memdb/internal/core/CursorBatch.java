@@ -49,8 +49,10 @@ final class CursorBatch {
     return a;
   }
 
-  /** The node of the last entry: the next pass steps from it. */
-  long lastNode;
+  /** The node of the last entry, {@code count >= 1}: the next pass steps from it. */
+  long lastNode() {
+    return nodes[count - 1];
+  }
 
   /** The store generation the pass ran in: node addresses of another generation mean nothing. */
   long generation;
@@ -111,13 +113,10 @@ final class CursorBatch {
 
   /**
    * The second phase, entry {@code i} (entries are copied in order): copies its key from its node.
-   * The length was validated with the node in the first phase.
+   * REQUIRES: {@link #hasKeyRoom(int)}, or {@link #growKeys(int)} called.
    */
   void copyKey(int i, MemorySegment s, long keyOffsetInBlock) {
     int length = keyLength[i];
-    if (keys.length - keysUsed < length) {
-      keys = Arrays.copyOf(keys, Math.max(keysUsed + length, keys.length * 2));
-    }
     MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyOffsetInBlock, keys, keysUsed, length);
     keyOffset[i] = keysUsed;
     keysUsed += length;
@@ -129,15 +128,17 @@ final class CursorBatch {
     return keys.length - keysUsed >= keyLength[i];
   }
 
+  /** Grows the key array so that entry {@code i}'s key fits, once its length is trusted. */
+  void growKeys(int i) {
+    keys = Arrays.copyOf(keys, Math.max(keysUsed + keyLength[i], keys.length * 2));
+  }
+
   /**
    * The first phase: drops entries {@code n} and later, which were added but not copied yet: the
    * node of entry {@code n} changed, so neither it nor the link that led beyond it is trusted.
    */
   void dropFrom(int n) {
     count = n;
-    if (n > 0) {
-      lastNode = nodes[n - 1];
-    }
     end = false;
   }
 
@@ -146,14 +147,17 @@ final class CursorBatch {
     return values.length - valuesUsed >= length;
   }
 
+  /** Grows the value array so that a value of this length fits, once the length is trusted. */
+  void growValues(int length) {
+    values = Arrays.copyOf(values, Math.max(valuesUsed + length, values.length * 2));
+  }
+
   /**
-   * The second phase, entry {@code i}: makes room for its value of {@code length} bytes, grows the
-   * value array if needed, and returns the array; the value goes at {@link #valueOffset(int)}.
+   * The second phase, entry {@code i}: takes room for its value of {@code length} bytes and returns
+   * the array; the value goes at {@link #valueOffset(int)}. REQUIRES: {@link #hasValueRoom(int)},
+   * or {@link #growValues(int)} called.
    */
   byte[] valueRoom(int i, int length) {
-    if (values.length - valuesUsed < length) {
-      values = Arrays.copyOf(values, Math.max(valuesUsed + length, values.length * 2));
-    }
     valueLength[i] = length;
     valuesUsed += length;
     return values;
@@ -187,7 +191,6 @@ final class CursorBatch {
     count = n;
     keysUsed = keyOffset[n - 1] + keyLength[n - 1];
     valuesUsed = valueOffset[n - 1] + Math.max(valueLength[n - 1], 0);
-    lastNode = nodes[n - 1];
     end = false;
   }
 

@@ -216,7 +216,7 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
       // From the node's current link: its key never changes and it never leaves the tree, so a
       // change to it since the last pass (a flag, a value, a rotation, a new neighbour) needs no
       // new descent.
-      n = TreeReader.step(s, batch.lastNode, ascending);
+      n = TreeReader.step(s, batch.lastNode(), ascending);
       if (n == ReadOutcome.RETRY) {
         n = seekBeyondLast(reader, s);
       }
@@ -272,7 +272,6 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
         int marker =
             record == NO_VALUE ? CursorBatch.NO_VALUE : discarded ? CursorBatch.DISCARDED : 0;
         b.addNode(n, v, f, keyLength, record, marker);
-        b.lastNode = n;
         if (b.count >= target) {
           return true;
         }
@@ -320,6 +319,9 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
    * and links) came before it.
    */
   private static int firstChanged(CursorBatch b, MemorySegment s, int from, int to) {
+    if (from == to) {
+      return to; // nothing to validate (a hidden node right after another): no fence
+    }
     VarHandle.loadLoadFence();
     for (int i = from; i < to; i++) {
       if (NodeLayout.versionPlain(s, b.node(i)) != b.version(i)) {
@@ -330,10 +332,10 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
   }
 
   /**
-   * The pass's second phase: copies the keys and values of the nodes the first phase added, each
-   * validated by its node's version after the copy. The entries are independent of each other, so
-   * the processor overlaps their cache misses (record header, value bytes) instead of waiting for
-   * each in turn, as it would inside the chain of links.
+   * The pass's second phase: copies the keys and values of the nodes the first phase added, then
+   * validates each by its node's version, all behind one fence after the last copy. The entries are
+   * independent of each other, so the processor overlaps their cache misses (record header, value
+   * bytes) instead of waiting for each in turn, as it would inside the chain of links.
    *
    * @return true if at least one entry remains to be returned
    */
@@ -346,16 +348,27 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
       // an array, the entries up to it are validated, and so is the epoch (a moved node block's
       // frozen or reused bytes). A copy into room the batch already has needs neither: the
       // validation after the loop discards a torn copy.
-      if (!b.hasKeyRoom(i) && !trusted(b, s, i, e)) {
-        return keep(b, firstChanged(b, s, 0, i));
+      if (!b.hasKeyRoom(i)) {
+        int kept = trustedPrefix(b, s, i, e);
+        if (kept <= i) {
+          return keep(b, kept);
+        }
+        b.growKeys(i);
       }
       b.copyKey(i, s, NodeLayout.keyAt(b.node(i)));
       long record = b.record(i);
       if (record != CursorBatch.NO_RECORD) {
         MemorySegment block = vlog.block(vt, record);
         int len = vlog.length(block, record);
-        if (len < 0 || !b.hasValueRoom(len) && !trusted(b, s, i, e)) {
+        if (len < 0) {
           return keep(b, firstChanged(b, s, 0, i));
+        }
+        if (!b.hasValueRoom(len)) {
+          int kept = trustedPrefix(b, s, i, e);
+          if (kept <= i) {
+            return keep(b, kept);
+          }
+          b.growValues(len);
         }
         byte[] values = b.valueRoom(i, len);
         vlog.copy(block, record, len, values, b.valueOffset(i));
@@ -369,9 +382,13 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
     return valid == count || keep(b, valid);
   }
 
-  /** Whether entries {@code 0..i} and the epoch are still valid, before a length sizes an array. */
-  private boolean trusted(CursorBatch b, MemorySegment s, int i, int e) {
-    return firstChanged(b, s, 0, i + 1) == i + 1 && store.gate.valid(e);
+  /**
+   * Before a length read from entry {@code i} sizes an array: {@code i + 1} if entries {@code 0..i}
+   * and the epoch are still valid, else how many entries before {@code i} may be kept.
+   */
+  private int trustedPrefix(CursorBatch b, MemorySegment s, int i, int e) {
+    int valid = firstChanged(b, s, 0, i + 1);
+    return valid == i + 1 && !store.gate.valid(e) ? i : valid;
   }
 
   /** Keeps the {@code n} entries copied before one that failed; false if there are none. */
