@@ -1,5 +1,8 @@
 package dev.memdb.internal.core;
 
+import dev.memdb.internal.arena.Address;
+import dev.memdb.internal.layout.NodeLayout;
+import dev.memdb.internal.layout.RecordLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -120,7 +123,25 @@ final class CursorBatch {
     MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyOffsetInBlock, keys, keysUsed, length);
     keyOffset[i] = keysUsed;
     keysUsed += length;
-    valueOffset[i] = valuesUsed;
+  }
+
+  /**
+   * The second phase, entries {@code from..to} whose nodes lie one after the other in the node
+   * block: copies the bytes from the first key to the end of the last in one copy (the headers
+   * between them come along), and points each entry at its key in it. REQUIRES: {@code span <=}
+   * {@link #keyRoom()}.
+   */
+  void copyKeyRun(int from, int to, MemorySegment s, long start, int span) {
+    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, start, keys, keysUsed, span);
+    for (int i = from; i <= to; i++) {
+      keyOffset[i] = keysUsed + (int) (NodeLayout.keyAt(nodes[i]) - start);
+    }
+    keysUsed += span;
+  }
+
+  /** Bytes the key array holds beyond the keys copied so far. */
+  long keyRoom() {
+    return keys.length - keysUsed;
   }
 
   /** Whether entry {@code i}'s key fits without growing the key array. */
@@ -130,7 +151,12 @@ final class CursorBatch {
 
   /** Grows the key array so that entry {@code i}'s key fits, once its length is trusted. */
   void growKeys(int i) {
-    keys = Arrays.copyOf(keys, Math.max(keysUsed + keyLength[i], keys.length * 2));
+    growKeysBy(keyLength[i]);
+  }
+
+  /** Grows the key array so that {@code bytes} more fit, once that size is trusted. */
+  void growKeysBy(long bytes) {
+    keys = Arrays.copyOf(keys, (int) Math.max(keysUsed + bytes, keys.length * 2L));
   }
 
   /**
@@ -148,8 +174,8 @@ final class CursorBatch {
   }
 
   /** Grows the value array so that a value of this length fits, once the length is trusted. */
-  void growValues(int length) {
-    values = Arrays.copyOf(values, Math.max(valuesUsed + length, values.length * 2));
+  void growValues(long length) {
+    values = Arrays.copyOf(values, (int) Math.max(valuesUsed + length, values.length * 2L));
   }
 
   /**
@@ -158,9 +184,40 @@ final class CursorBatch {
    * or {@link #growValues(int)} called.
    */
   byte[] valueRoom(int i, int length) {
+    valueOffset[i] = valuesUsed;
     valueLength[i] = length;
     valuesUsed += length;
     return values;
+  }
+
+  /** The second phase, entry {@code i} that shows no value bytes: it takes no room. */
+  void noValueBytes(int i) {
+    valueOffset[i] = valuesUsed;
+  }
+
+  /** Bytes the value array holds beyond the values copied so far. */
+  long valueRoom() {
+    return values.length - valuesUsed;
+  }
+
+  /**
+   * The second phase, entries {@code from..to} whose records lie one after the other in one value
+   * block, with the value lengths {@link #setValueLength} noted: copies the bytes from the first
+   * value to the end of the last in one copy (the record headers between them come along), and
+   * points each entry at its value in it. REQUIRES: {@code span <=} {@link #valueRoom()}.
+   */
+  void copyValueRun(int from, int to, MemorySegment block, long start, int span) {
+    MemorySegment.copy(block, ValueLayout.JAVA_BYTE, start, values, valuesUsed, span);
+    for (int i = from; i <= to; i++) {
+      long first = RecordLayout.valueOffset(Address.offset(records[i]), valueLength[i]);
+      valueOffset[i] = valuesUsed + (int) (first - start);
+    }
+    valuesUsed += span;
+  }
+
+  /** Notes entry {@code i}'s value length, read from its record, before a run copies it. */
+  void setValueLength(int i, int length) {
+    valueLength[i] = length;
   }
 
   /** The record whose value entry {@code i} shows, or {@link #NO_RECORD}. */

@@ -3,8 +3,10 @@ package dev.memdb.internal.core;
 import static dev.memdb.internal.layout.NodeLayout.NO_NODE;
 import static dev.memdb.internal.layout.NodeLayout.NO_VALUE;
 
+import dev.memdb.internal.arena.Address;
 import dev.memdb.internal.layout.NodeLayout;
 import dev.memdb.internal.layout.ReadOutcome;
+import dev.memdb.internal.layout.RecordLayout;
 import dev.memdb.internal.tree.Keys;
 import dev.memdb.internal.tree.TreeReader;
 import dev.memdb.internal.vlog.ValueLog;
@@ -337,50 +339,235 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
    * independent of each other, so the processor overlaps their cache misses (record header, value
    * bytes) instead of waiting for each in turn, as it would inside the chain of links.
    *
+   * <p>Entries whose nodes, or whose records, lie one after the other in memory (a buffer filled in
+   * key order) are copied as one run: one copy of the bytes from the first key (value) to the end
+   * of the last, headers between them included, in place of one copy per entry, whose fixed cost
+   * (bounds and session checks, the copy stub's dispatch) outweighs a short key's or value's bytes.
+   *
    * @return true if at least one entry remains to be returned
    */
   private boolean copyEntries(CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
+    int copied;
+    if (b.count > 1 && adjacentNodes(b, 0)) {
+      int keyed = copyKeys(b, s, e);
+      if (keyed < b.count) {
+        b.dropFrom(keyed);
+      }
+      copied = keyed == 0 ? 0 : copyValues(b, s, vt, e);
+    } else {
+      copied = copyEach(b, s, vt, e); // scattered nodes: no runs to look for
+    }
+    int valid = firstChanged(b, s, 0, copied);
+    return valid == b.count || keep(b, valid);
+  }
+
+  /** Whether entry {@code i + 1}'s node starts where entry {@code i}'s ends. */
+  private static boolean adjacentNodes(CursorBatch b, int i) {
+    return NodeLayout.at(b.node(i + 1))
+        == NodeLayout.at(b.node(i)) + NodeLayout.size(b.keyLength(i));
+  }
+
+  /**
+   * Copies each entry's key and value in turn, one copy each.
+   *
+   * @return how many entries, from the first, are copied: the validation keeps those still valid
+   */
+  private int copyEach(CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
     ValueLog vlog = store.vlog;
     int count = b.count;
-    int copied = count;
     for (int i = 0; i < count; i++) {
-      // An entry past a changed node may be made of any bytes: before a length read from it sizes
-      // an array, the entries up to it are validated, and so is the epoch (a moved node block's
-      // frozen or reused bytes). A copy into room the batch already has needs neither: the
-      // validation after the loop discards a torn copy.
-      if (!b.hasKeyRoom(i)) {
-        int kept = trustedPrefix(b, s, i, e);
-        if (kept <= i) {
-          return keep(b, kept);
-        }
-        b.growKeys(i);
+      int kept = copyKey(b, s, i, e);
+      if (kept != COPIED) {
+        return kept;
       }
-      b.copyKey(i, s, NodeLayout.keyAt(b.node(i)));
       long record = b.record(i);
-      if (record != CursorBatch.NO_RECORD) {
+      if (record == CursorBatch.NO_RECORD) {
+        b.noValueBytes(i);
+      } else {
         MemorySegment block = vlog.block(vt, record);
         int len = vlog.length(block, record);
         if (len < 0) {
-          return keep(b, firstChanged(b, s, 0, i));
+          return i; // not a record: its node changed, or a node before it did
         }
-        if (!b.hasValueRoom(len)) {
-          int kept = trustedPrefix(b, s, i, e);
-          if (kept <= i) {
-            return keep(b, kept);
-          }
-          b.growValues(len);
+        kept = copyValue(b, s, vlog, block, record, len, i, e);
+        if (kept != COPIED) {
+          return kept;
         }
-        byte[] values = b.valueRoom(i, len);
-        vlog.copy(block, record, len, values, b.valueOffset(i));
       }
       if (b.valueBytes() >= MAX_PASS_VALUE_BYTES && i + 1 < count) {
-        copied = i + 1; // large values are not read far ahead
-        break;
+        return i + 1; // large values are not read far ahead
       }
     }
-    int valid = firstChanged(b, s, 0, copied);
-    return valid == count || keep(b, valid);
+    return count;
   }
+
+  /**
+   * Copies the keys of the pass's entries, runs of adjacent nodes in one copy each.
+   *
+   * @return how many entries, from the first, have their key copied and may be kept
+   */
+  private int copyKeys(CursorBatch b, MemorySegment s, int e) {
+    int count = b.count;
+    int i = 0;
+    while (i < count) {
+      int last = i;
+      while (last + 1 < count && adjacentNodes(b, last)) {
+        last++;
+      }
+      if (last > i) {
+        long start = NodeLayout.keyAt(b.node(i));
+        long span = NodeLayout.keyAt(b.node(last)) + b.keyLength(last) - start;
+        if (span > b.keyRoom()) {
+          // The run's nodes and key lengths size the array: validate them first.
+          int kept = trustedPrefix(b, s, last, e);
+          if (kept <= last) {
+            return Math.min(kept, i);
+          }
+          b.growKeysBy(span);
+        }
+        b.copyKeyRun(i, last, s, start, (int) span);
+        i = last + 1;
+        continue;
+      }
+      int kept = copyKey(b, s, i, e);
+      if (kept != COPIED) {
+        return kept;
+      }
+      i++;
+    }
+    return count;
+  }
+
+  /**
+   * Copies one entry's key, growing the key array first if it must.
+   *
+   * @return {@link #COPIED}, or, if entry {@code i} could not be trusted to size the array, how
+   *     many entries before it may be kept
+   */
+  private int copyKey(CursorBatch b, MemorySegment s, int i, int e) {
+    // An entry past a changed node may be made of any bytes: before a length read from it sizes
+    // an array, the entries up to it are validated, and so is the epoch (a moved node block's
+    // frozen or reused bytes). A copy into room the batch already has needs neither: the
+    // validation after the copies discards a torn one.
+    if (!b.hasKeyRoom(i)) {
+      int kept = trustedPrefix(b, s, i, e);
+      if (kept <= i) {
+        return kept;
+      }
+      b.growKeys(i);
+    }
+    b.copyKey(i, s, NodeLayout.keyAt(b.node(i)));
+    return COPIED;
+  }
+
+  /**
+   * Copies the values of the pass's entries, runs of adjacent records in one block in one copy
+   * each, until the pass's value budget is spent.
+   *
+   * @return how many entries, from the first, have their value copied: the validation keeps those
+   *     still valid and drops the rest
+   */
+  private int copyValues(CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
+    ValueLog vlog = store.vlog;
+    int count = b.count;
+    int i = 0;
+    while (i < count) {
+      long record = b.record(i);
+      if (record == CursorBatch.NO_RECORD) {
+        b.noValueBytes(i);
+      } else {
+        MemorySegment block = vlog.block(vt, record);
+        int len = vlog.length(block, record);
+        if (len < 0) {
+          return i; // not a record: its node changed, or a node before it did
+        }
+        b.setValueLength(i, len);
+        int last = runOfRecords(b, vlog, block, i, count, record, len);
+        if (last > i) {
+          long start = RecordLayout.valueOffset(Address.offset(record), len);
+          long span = Address.offset(b.record(last)) - RecordLayout.HEADER_SIZE - start;
+          if (span > b.valueRoom()) {
+            int kept = trustedPrefix(b, s, last, e);
+            if (kept <= last) {
+              return Math.min(kept, i);
+            }
+            b.growValues(span);
+          }
+          b.copyValueRun(i, last, block, start, (int) span);
+          i = last;
+        } else {
+          int kept = copyValue(b, s, vlog, block, record, len, i, e);
+          if (kept != COPIED) {
+            return kept;
+          }
+        }
+      }
+      if (b.valueBytes() >= MAX_PASS_VALUE_BYTES && i + 1 < count) {
+        return i + 1; // large values are not read far ahead
+      }
+      i++;
+    }
+    return count;
+  }
+
+  /**
+   * The last entry of the run of records that starts at entry {@code i}: each record's value starts
+   * where the one before ends, in the same block, up to the value budget. Notes each length.
+   */
+  private static int runOfRecords(
+      CursorBatch b, ValueLog vlog, MemorySegment block, int i, int count, long record, int len) {
+    int last = i;
+    long end = Address.offset(record);
+    long bytes = len;
+    while (last + 1 < count && bytes < MAX_PASS_VALUE_BYTES) {
+      long next = b.record(last + 1);
+      if (next == CursorBatch.NO_RECORD || Address.block(next) != Address.block(record)) {
+        break;
+      }
+      // The length the next value has if it starts where this record ends: the addresses alone
+      // rule out scattered records, before their headers are read.
+      long gap = Address.offset(next) - RecordLayout.HEADER_SIZE - end;
+      if (gap < 0 || gap > MAX_PASS_VALUE_BYTES || vlog.length(block, next) != gap) {
+        break;
+      }
+      int nextLen = (int) gap;
+      last++;
+      b.setValueLength(last, nextLen);
+      end = Address.offset(next);
+      bytes += nextLen + RecordLayout.HEADER_SIZE;
+    }
+    return last;
+  }
+
+  /**
+   * Copies one entry's value, growing the value array first if it must (see {@link #copyKey}).
+   *
+   * @return {@link #COPIED}, or, if entry {@code i} could not be trusted to size the array, how
+   *     many entries before it may be kept
+   */
+  private int copyValue(
+      CursorBatch b,
+      MemorySegment s,
+      ValueLog vlog,
+      MemorySegment block,
+      long record,
+      int len,
+      int i,
+      int e) {
+    if (!b.hasValueRoom(len)) {
+      int kept = trustedPrefix(b, s, i, e);
+      if (kept <= i) {
+        return kept;
+      }
+      b.growValues(len);
+    }
+    byte[] values = b.valueRoom(i, len);
+    vlog.copy(block, record, len, values, b.valueOffset(i));
+    return COPIED;
+  }
+
+  /** What {@link #copyValue} returns when it copied the value. */
+  private static final int COPIED = -1;
 
   /**
    * Before a length read from entry {@code i} sizes an array: {@code i + 1} if entries {@code 0..i}
