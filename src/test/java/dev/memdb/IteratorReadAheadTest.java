@@ -82,6 +82,86 @@ class IteratorReadAheadTest {
     }
   }
 
+  /**
+   * A buffer filled in key order lays nodes and records out in iteration order, and a pass copies
+   * such runs with one copy each. Runs must break where the layout does: at keys rolled back
+   * (hidden nodes between adjacent ones), flag-only keys, tombstones, values rewritten later (their
+   * record elsewhere), value-block ends, and spans larger than the batch's arrays (keys up to 700
+   * bytes, values up to 5,000).
+   */
+  @Test
+  void runsOfAdjacentEntriesBreakWhereTheLayoutDoes() {
+    Random random = new Random(11);
+    TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
+    TreeMap<byte[], byte[]> withFlagOnly = new TreeMap<>(Arrays::compareUnsigned);
+    MemDBOptions small =
+        MemDBOptions.builder()
+            .initialBlockSize(MemDBOptions.MIN_BLOCK_SIZE)
+            .maxBlockSize(64 * 1024)
+            .build();
+    try (MemDB db = MemDB.create(small)) {
+      List<byte[]> written = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        byte[] key = orderedKey(i, i % 50 == 0 ? 300 + random.nextInt(400) : random.nextInt(24));
+        int kind = random.nextInt(20);
+        if (kind == 0) {
+          db.updateFlags(key, FlagsOp.SET_KEY_LOCKED); // flag-only: hidden from plain iterators
+          withFlagOnly.put(key, null);
+        } else if (kind == 1) {
+          int stage = db.staging();
+          db.set(key, new byte[] {1});
+          db.cleanup(stage); // rolled back: the node stays, hidden
+        } else {
+          int length =
+              kind == 2 ? 0 : i % 40 == 0 ? 2_000 + random.nextInt(3_000) : 1 + random.nextInt(64);
+          byte[] value = new byte[length];
+          random.nextBytes(value);
+          if (length == 0) {
+            db.delete(key); // a tombstone
+          } else {
+            db.set(key, value);
+          }
+          model.put(key, value);
+          withFlagOnly.put(key, value);
+          written.add(key);
+        }
+      }
+      for (int i = 0; i < 100; i++) { // rewritten: a new record at the log's end
+        byte[] key = written.get(random.nextInt(written.size()));
+        byte[] value = new byte[1 + random.nextInt(64)];
+        random.nextBytes(value);
+        db.set(key, value);
+        model.put(key, value);
+        withFlagOnly.put(key, value);
+      }
+      assertSame(model, db.iterator(null, null), true);
+      assertSame(model, db.descendingIterator(null, null), false);
+      byte[] lower = orderedKey(500, 3);
+      byte[] upper = orderedKey(1_500, 0);
+      assertSame(model.subMap(lower, upper), db.iterator(lower, upper), true);
+      try (MemDBIterator it = db.iteratorWithFlags(null, null)) {
+        for (Map.Entry<byte[], byte[]> e : withFlagOnly.entrySet()) {
+          assertTrue(it.valid(), "iterator ended early");
+          assertArrayEquals(e.getKey(), it.key());
+          assertArrayEquals(e.getValue(), it.value());
+          it.next();
+        }
+        assertFalse(it.valid(), "iterator yielded more keys than the model");
+      }
+    }
+  }
+
+  /** A key that sorts by {@code i}: its big-endian bytes, then {@code extra} filler bytes. */
+  private static byte[] orderedKey(int i, int extra) {
+    byte[] key = new byte[4 + extra];
+    key[0] = (byte) (i >>> 24);
+    key[1] = (byte) (i >>> 16);
+    key[2] = (byte) (i >>> 8);
+    key[3] = (byte) i;
+    Arrays.fill(key, 4, key.length, (byte) 0x5A);
+    return key;
+  }
+
   @Test
   void interleavedIteratorsOnOneThread() {
     try (MemDB db = MemDB.create()) {

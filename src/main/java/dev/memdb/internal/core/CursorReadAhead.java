@@ -418,10 +418,9 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
         long start = NodeLayout.keyAt(b.node(i));
         long span = NodeLayout.keyAt(b.node(last)) + b.keyLength(last) - start;
         if (span > b.keyRoom()) {
-          // The run's nodes and key lengths size the array: validate them first.
-          int kept = trustedPrefix(b, s, last, e);
-          if (kept <= last) {
-            return Math.min(kept, i);
+          int kept = trustRun(b, s, i, last, e);
+          if (kept != COPIED) {
+            return kept;
           }
           b.growKeysBy(span);
         }
@@ -436,6 +435,18 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
       i++;
     }
     return count;
+  }
+
+  /**
+   * Before a run's span sizes an array: validates entries {@code 0..last} (the run's node
+   * references, key lengths and record addresses) and the epoch.
+   *
+   * @return {@link #COPIED} if the span may be trusted, else how many entries may be kept: those
+   *     before the run, at most, whose copies are done
+   */
+  private int trustRun(CursorBatch b, MemorySegment s, int i, int last, int e) {
+    int kept = trustedPrefix(b, s, last, e);
+    return kept > last ? COPIED : Math.min(kept, i);
   }
 
   /**
@@ -487,9 +498,9 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
           long start = RecordLayout.valueOffset(Address.offset(record), len);
           long span = Address.offset(b.record(last)) - RecordLayout.HEADER_SIZE - start;
           if (span > b.valueRoom()) {
-            int kept = trustedPrefix(b, s, last, e);
-            if (kept <= last) {
-              return Math.min(kept, i);
+            int kept = trustRun(b, s, i, last, e);
+            if (kept != COPIED) {
+              return kept;
             }
             b.growValues(span);
           }
