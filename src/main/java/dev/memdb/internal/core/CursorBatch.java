@@ -146,7 +146,7 @@ final class CursorBatch {
 
   /** Whether entry {@code i}'s key fits without growing the key array. */
   boolean hasKeyRoom(int i) {
-    return keys.length - keysUsed >= keyLength[i];
+    return keyRoom() >= keyLength[i];
   }
 
   /** Grows the key array so that entry {@code i}'s key fits, once its length is trusted. */
@@ -170,7 +170,7 @@ final class CursorBatch {
 
   /** Whether a value of this length fits without growing the value array. */
   boolean hasValueRoom(int length) {
-    return values.length - valuesUsed >= length;
+    return valueRoom() >= length;
   }
 
   /** Grows the value array so that a value of this length fits, once the length is trusted. */
@@ -181,7 +181,7 @@ final class CursorBatch {
   /**
    * The second phase, entry {@code i}: takes room for its value of {@code length} bytes and returns
    * the array; the value goes at {@link #valueOffset(int)}. REQUIRES: {@link #hasValueRoom(int)},
-   * or {@link #growValues(int)} called.
+   * or {@link #growValues(long)} called.
    */
   byte[] valueRoom(int i, int length) {
     valueOffset[i] = valuesUsed;
