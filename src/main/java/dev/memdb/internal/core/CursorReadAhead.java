@@ -344,7 +344,7 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
    * of the last, headers between them included, in place of one copy per entry, whose fixed cost
    * (bounds and session checks, the copy stub's dispatch) outweighs a short key's or value's bytes.
    *
-   * @return true if at least one entry remains to be returned
+   * @return true if at least one entry remains to be returned; false (start again) if none does
    */
   private boolean copyEntries(CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
     int copied;
@@ -357,8 +357,10 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
     } else {
       copied = copyEach(b, s, vt, e); // scattered nodes: no runs to look for
     }
+    // A pass whose first run failed the check that sizes the arrays has dropped every entry: it
+    // holds no result, and above all not the end of the range, which only the walk finds.
     int valid = firstChanged(b, s, 0, copied);
-    return valid == b.count || keep(b, valid);
+    return valid == b.count ? valid > 0 : keep(b, valid);
   }
 
   /** Whether entry {@code i + 1}'s node starts where entry {@code i}'s ends. */
