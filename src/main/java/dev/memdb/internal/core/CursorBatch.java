@@ -201,18 +201,35 @@ final class CursorBatch {
   }
 
   /**
-   * The second phase, entries {@code from..to} whose records lie one after the other in one value
-   * block, with the value lengths {@link #setValueLength} noted: copies the bytes from the first
-   * value to the end of the last in one copy (the record headers between them come along), and
-   * points each entry at its value in it. REQUIRES: {@code span <=} {@link #valueRoom()}.
+   * The second phase, entries {@code from..to} whose records may lie one after the other in one
+   * value block, entry {@code from}'s value length noted ({@link #setValueLength}): copies the
+   * bytes from the first value to the end of the last record's header in one copy, then reads each
+   * later record's value length from the copy, where it ends, and keeps the entries whose value
+   * starts where the record before ends: the run is the longest such prefix. The record headers
+   * read from the copy were read inside the entries' windows like any other copied byte, so the
+   * validation after the pass's copies covers them. REQUIRES: {@code span <=} {@link #valueRoom()}.
+   *
+   * @return the last entry of the run, {@code from} if only the first value is kept
    */
-  void copyValueRun(int from, int to, MemorySegment block, long start, int span) {
+  int copyValueRun(int from, int to, MemorySegment block, long start, int span) {
     MemorySegment.copy(block, ValueLayout.JAVA_BYTE, start, values, valuesUsed, span);
-    for (int i = from; i <= to; i++) {
-      long first = RecordLayout.valueOffset(Address.offset(records[i]), valueLength[i]);
-      valueOffset[i] = valuesUsed + (int) (first - start);
+    long base = valuesUsed - start; // where a block offset of the run lands in the copy
+    valueOffset[from] = valuesUsed;
+    long end = Address.offset(records[from]); // the end of the last record of the run so far
+    int last = from;
+    while (last < to) {
+      long next = Address.offset(records[last + 1]);
+      long gap = next - RecordLayout.HEADER_SIZE - end; // its length, if it starts at `end`
+      if (RecordLayout.valueLengthInCopy(values, (int) (base + next)) != gap) {
+        break; // another record lies between them, or the bytes were torn
+      }
+      last++;
+      valueOffset[last] = (int) (base + end);
+      valueLength[last] = (int) gap;
+      end = next;
     }
-    valuesUsed += span;
+    valuesUsed = (int) (base + end - RecordLayout.HEADER_SIZE);
+    return last;
   }
 
   /** Notes entry {@code i}'s value length, read from its record, before a run copies it. */

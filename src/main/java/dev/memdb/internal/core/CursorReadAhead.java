@@ -483,6 +483,7 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
   private int copyValues(CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
     ValueLog vlog = store.vlog;
     int count = b.count;
+    boolean exact = false; // a run ended early: look for runs header by header (runOfRecords)
     int i = 0;
     while (i < count) {
       long record = b.record(i);
@@ -495,10 +496,10 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
           return i; // not a record: its node changed, or a node before it did
         }
         b.setValueLength(i, len);
-        int last = runOfRecords(b, vlog, block, i, count, record, len);
+        int last = runOfRecords(b, vlog, block, i, count, record, len, exact);
         if (last > i) {
           long start = RecordLayout.valueOffset(Address.offset(record), len);
-          long span = Address.offset(b.record(last)) - RecordLayout.HEADER_SIZE - start;
+          long span = Address.offset(b.record(last)) - start; // through the last header
           if (span > b.valueRoom()) {
             int kept = trustRun(b, s, i, last, e);
             if (kept != COPIED) {
@@ -506,8 +507,9 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
             }
             b.growValues(span);
           }
-          b.copyValueRun(i, last, block, start, (int) span);
-          i = last;
+          int ran = b.copyValueRun(i, last, block, start, (int) span);
+          exact |= ran < last;
+          i = ran;
         } else {
           int kept = copyValue(b, s, vlog, block, record, len, i, e);
           if (kept != COPIED) {
@@ -524,11 +526,23 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
   }
 
   /**
-   * The last entry of the run of records that starts at entry {@code i}: each record's value starts
-   * where the one before ends, in the same block, up to the value budget. Notes each length.
+   * The last entry of the run of records that may start at entry {@code i}: each later record lies
+   * in the same block, after the one before, close enough to hold a value that starts where that
+   * record ends, up to the value budget. Only the second record's header is read here, so that
+   * records which are not adjacent (a key written twice in a row) do not start a run; {@link
+   * CursorBatch#copyValueRun} reads the others from its copy and ends the run where one does not
+   * fit. Once a run ended early ({@code exact}), every header is read here, so a pass copies at
+   * most one span in vain.
    */
   private static int runOfRecords(
-      CursorBatch b, ValueLog vlog, MemorySegment block, int i, int count, long record, int len) {
+      CursorBatch b,
+      ValueLog vlog,
+      MemorySegment block,
+      int i,
+      int count,
+      long record,
+      int len,
+      boolean exact) {
     int last = i;
     long end = Address.offset(record);
     long bytes = len;
@@ -538,16 +552,17 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
         break;
       }
       // The length the next value has if it starts where this record ends: the addresses alone
-      // rule out scattered records, before their headers are read.
+      // rule out scattered records, before any header is read.
       long gap = Address.offset(next) - RecordLayout.HEADER_SIZE - end;
-      if (gap < 0 || gap > MAX_PASS_VALUE_BYTES || vlog.length(block, next) != gap) {
+      if (gap < 0 || gap > MAX_PASS_VALUE_BYTES) {
         break;
       }
-      int nextLen = (int) gap;
+      if ((exact || last == i) && vlog.length(block, next) != gap) {
+        break;
+      }
       last++;
-      b.setValueLength(last, nextLen);
       end = Address.offset(next);
-      bytes += nextLen + RecordLayout.HEADER_SIZE;
+      bytes += gap + RecordLayout.HEADER_SIZE;
     }
     return last;
   }

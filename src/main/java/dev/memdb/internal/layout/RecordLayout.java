@@ -6,6 +6,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
@@ -59,6 +60,10 @@ public final class RecordLayout {
   private static final VarHandle PREVIOUS = handle("previous");
   private static final VarHandle NODE = handle("node");
 
+  /** The value length read from a record header copied into a byte array, in the header's order. */
+  private static final VarHandle COPIED_VALUE_LENGTH =
+      MethodHandles.byteArrayViewVarHandle(int[].class, U32.order()).withInvokeExactBehavior();
+
   private RecordLayout() {}
 
   /**
@@ -74,6 +79,14 @@ public final class RecordLayout {
   /** The value length of the record ending at {@code end}. */
   public static int valueLength(MemorySegment s, long end) {
     return (int) VALUE_LENGTH.get(s, end - HEADER_SIZE);
+  }
+
+  /**
+   * The value length of a record whose bytes were copied into {@code copy}, its record address (the
+   * end of its header) landing at {@code end}: reads the copy, not the block.
+   */
+  public static int valueLengthInCopy(byte[] copy, int end) {
+    return (int) COPIED_VALUE_LENGTH.get(copy, end - (int) HEADER_SIZE + (int) VALUE_LENGTH_OFFSET);
   }
 
   /** The previous record of the same key, or -1. */
