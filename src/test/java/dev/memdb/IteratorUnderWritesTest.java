@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>It targets the pass that loses all its entries to a change: the keys of adjacent nodes are
  * copied as runs, and a run too long for a new iterator's arrays is validated before it sizes them;
- * when that validation failed on the pass's first run, the pass kept no entry and was taken for the
- * end of the range (the stress profile's "missed keys" anomaly). So each scan here starts with
+ * when that validation failed on the pass's first run, the pass kept no entry, and it was taken for
+ * the end of the range whenever the batch's stale first entry (a key an earlier attempt of the pass
+ * had copied) passed the order check (the stress profile's "missed keys" anomaly; the jcstress test
+ * {@code IteratorEmptiedPass} makes the stale entry on purpose). So each scan here starts with
  * fresh read-ahead arrays, and the keys are long enough for the first runs to outgrow them. On the
  * code with that bug, 3 s caught 8 to 28 short scans in each of five runs. Duration: {@code
  * -Dmemdb.iteratorUnderWrites.millis=N} (default 3000).
