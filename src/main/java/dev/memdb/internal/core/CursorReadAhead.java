@@ -632,6 +632,7 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
 
   /** Whether the first entry of a pass lies strictly beyond the last entry returned. */
   private boolean beyondLast(CursorBatch b) {
+    assert b.count > 0 : "an empty pass has no first entry to order";
     int cmp = b.compareKey(0, batch, batch.count - 1);
     return ascending ? cmp > 0 : cmp < 0;
   }

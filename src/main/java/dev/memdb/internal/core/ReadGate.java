@@ -151,6 +151,9 @@ public final class ReadGate extends ReadGateEpoch {
    */
   void relocated() {
     EPOCH.setRelease((ReadGateEpoch) this, (int) EPOCH.get((ReadGateEpoch) this) + 2);
+    // The old block is freed and may be reused by later stores; a reader that sees those bytes
+    // must see the new epoch too, and a release store orders only what came before it.
+    VarHandle.storeStoreFence();
   }
 
   /** Writer: ends a bulk change and publishes it. */
