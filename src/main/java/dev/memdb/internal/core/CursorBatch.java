@@ -5,6 +5,7 @@ import dev.memdb.internal.layout.NodeLayout;
 import dev.memdb.internal.layout.RecordLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -235,6 +236,24 @@ final class CursorBatch {
   /** Notes entry {@code i}'s value length, read from its record, before a run copies it. */
   void setValueLength(int i, int length) {
     valueLength[i] = length;
+  }
+
+  /**
+   * The first entry in {@code [from, to)} whose node's version is no longer the one captured, or
+   * {@code to}. One load-load fence serves them all: every read it must order (the entries' copies
+   * and links) came before it.
+   */
+  int firstChanged(MemorySegment s, int from, int to) {
+    if (from == to) {
+      return to; // nothing to validate (a hidden node right after another): no fence
+    }
+    VarHandle.loadLoadFence();
+    for (int i = from; i < to; i++) {
+      if (NodeLayout.versionPlain(s, nodes[i]) != versions[i]) {
+        return i;
+      }
+    }
+    return to;
   }
 
   /** The record whose value entry {@code i} shows, or {@link #NO_RECORD}. */
