@@ -89,6 +89,11 @@ final class TestSupport {
    * bytes long; {@code exception X} if a call threw. The iterator is closed.
    */
   static String walk(MemDBIterator it, BiFunction<Integer, byte[], String> mark) {
+    return walk(it, 4, mark);
+  }
+
+  /** {@link #walk(MemDBIterator, BiFunction)} over keys of {@code keyLength} bytes. */
+  static String walk(MemDBIterator it, int keyLength, BiFunction<Integer, byte[], String> mark) {
     StringBuilder sb = new StringBuilder();
     try (it) {
       while (it.valid()) {
@@ -96,7 +101,7 @@ final class TestSupport {
         if (sb.length() > 0) {
           sb.append(' ');
         }
-        if (k.length != 4) {
+        if (k.length != keyLength) {
           sb.append('?');
         } else {
           int i = ByteBuffer.wrap(k).getInt();

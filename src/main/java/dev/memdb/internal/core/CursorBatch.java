@@ -266,11 +266,6 @@ final class CursorBatch {
     return nodes[i];
   }
 
-  /** The version entry {@code i}'s node had when it was captured. */
-  int version(int i) {
-    return versions[i];
-  }
-
   /** Where entry {@code i}'s value lies in the value array. */
   int valueOffset(int i) {
     return valueOffset[i];
