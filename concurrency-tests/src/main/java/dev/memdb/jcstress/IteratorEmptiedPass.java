@@ -44,7 +44,9 @@ import org.openjdk.jcstress.infra.results.LI_Result;
     id = {"1 2 3 4 5 6, 0"},
     expect = FORBIDDEN,
     desc = "NO WRITE: key 2 not locked afterwards, the test exercised nothing")
-@Outcome(expect = FORBIDDEN, desc = "a key lost (the iteration ended early), twice, out of order, or an exception")
+@Outcome(
+    expect = FORBIDDEN,
+    desc = "a key lost (the iteration ended early), twice, out of order, or an exception")
 @State
 public class IteratorEmptiedPass {
   static final int KEY_LENGTH = 200;
