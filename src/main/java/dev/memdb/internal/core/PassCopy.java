@@ -23,25 +23,21 @@ final class PassCopy {
    * independent of each other, so the processor overlaps their cache misses (record header, value
    * bytes) instead of waiting for each in turn, as it would inside the chain of links.
    *
-   * <p>Entries whose nodes, or whose records, lie one after the other in memory (a buffer filled in
-   * key order) are copied as one run: one copy of the bytes from the first key (value) to the end
-   * of the last, headers between them included, in place of one copy per entry, whose fixed cost
-   * (bounds and session checks, the copy stub's dispatch) outweighs a short key's or value's bytes.
+   * <p>Keys first, then values. Entries whose nodes, or whose records, lie one after the other in
+   * memory (a buffer filled in key order) are copied as one run: one copy of the bytes from the
+   * first key (value) to the end of the last, headers between them included, in place of one copy
+   * per entry, whose fixed cost (bounds and session checks, the copy stub's dispatch) outweighs a
+   * short key's or value's bytes; scattered entries are copied one by one by the same loops.
    *
    * @return true if at least one entry remains to be returned; false (start again) if none does
    */
   static boolean copyEntries(
       Store store, CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
-    int copied;
-    if (b.count > 1 && adjacentNodes(b, 0)) {
-      int keyed = copyKeys(store, b, s, e);
-      if (keyed < b.count) {
-        b.dropFrom(keyed);
-      }
-      copied = keyed == 0 ? 0 : copyValues(store, b, s, vt, e);
-    } else {
-      copied = copyEach(store, b, s, vt, e); // scattered nodes: no runs to look for
+    int keyed = copyKeys(store, b, s, e);
+    if (keyed < b.count) {
+      b.dropFrom(keyed);
     }
+    int copied = keyed == 0 ? 0 : copyValues(store, b, s, vt, e);
     // A pass whose first run failed the check that sizes the arrays has dropped every entry: it
     // holds no result, and above all not the end of the range, which only the walk finds.
     int valid = b.firstChanged(s, 0, copied);
@@ -52,41 +48,6 @@ final class PassCopy {
   private static boolean adjacentNodes(CursorBatch b, int i) {
     return NodeLayout.at(b.node(i + 1))
         == NodeLayout.at(b.node(i)) + NodeLayout.size(b.keyLength(i));
-  }
-
-  /**
-   * Copies each entry's key and value in turn, one copy each.
-   *
-   * @return how many entries, from the first, are copied: the validation keeps those still valid
-   */
-  private static int copyEach(
-      Store store, CursorBatch b, MemorySegment s, MemorySegment[] vt, int e) {
-    ValueLog vlog = store.vlog;
-    int count = b.count;
-    for (int i = 0; i < count; i++) {
-      int kept = copyKey(store, b, s, i, e);
-      if (kept != COPIED) {
-        return kept;
-      }
-      long record = b.record(i);
-      if (record == CursorBatch.NO_RECORD) {
-        b.noValueBytes(i);
-      } else {
-        MemorySegment block = vlog.block(vt, record);
-        int len = vlog.length(block, record);
-        if (len < 0) {
-          return i; // not a record: its node changed, or a node before it did
-        }
-        kept = copyValue(store, b, s, vlog, block, record, len, i, e);
-        if (kept != COPIED) {
-          return kept;
-        }
-      }
-      if (b.valueBytes() >= CursorReadAhead.MAX_PASS_VALUE_BYTES && i + 1 < count) {
-        return i + 1; // large values are not read far ahead
-      }
-    }
-    return count;
   }
 
   /**
