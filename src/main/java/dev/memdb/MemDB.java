@@ -646,6 +646,46 @@ public final class MemDB implements AutoCloseable {
   }
 
   /**
+   * Visits every key in {@code [lower, upper)} in ascending order, as {@link #iterator(byte[],
+   * byte[])} yields them (flag-only keys skipped, tombstones with a value of length 0), while the
+   * calling thread holds the write lock: the fastest way through a buffer that is done being
+   * written, such as a transaction's commit.
+   *
+   * <p>Because no write can run during the visit, it sees the buffer exactly as it was when the
+   * visit began (a consistent view, where an iterator is only weakly consistent), and it reads each
+   * entry in place: the visitor gets an {@link EntryView} that copies the key and value straight
+   * from off-heap memory into arrays of its choice, with no validation and no read-ahead copy. A
+   * rollback under way is finished first. The price is that other threads' writes wait until the
+   * visit ends (lock-free reads do not), so keep the visitor short where writers are live.
+   *
+   * <p>The visitor must not write to the buffer, close it, or start another visit or inspection
+   * ({@code IllegalStateException}, the buffer unchanged). An exception from the visitor stops the
+   * visit and propagates; the lock is released either way.
+   *
+   * @param lower inclusive lower bound, null for none
+   * @param upper exclusive upper bound, null for none
+   * @param visitor receives each entry, as a view valid only during its call
+   * @throws NullPointerException if {@code visitor} is null
+   * @throws IllegalStateException if the buffer is closed, after {@link #discardValues()}, or if
+   *     the visitor writes
+   */
+  public void forEachExclusive(byte[] lower, byte[] upper, EntryViewVisitor visitor) {
+    Objects.requireNonNull(visitor, "visitor");
+    lock.lock();
+    try {
+      checkWritable();
+      inCallback = true;
+      try {
+        store.visitExclusive(lower, upper, visitor);
+      } finally {
+        inCallback = false;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Streams the keys in {@code [lower, upper)} in ascending order, as {@link #iterator(byte[],
    * byte[])} yields them, each as an {@link Entry} of copies. The stream is sequential and its
    * spliterator is {@code ORDERED}, {@code SORTED} (by {@link Entry#KEY_ORDER}), {@code DISTINCT},
@@ -696,9 +736,12 @@ public final class MemDB implements AutoCloseable {
     try {
       checkWritable();
       inCallback = true;
-      store.stages().inspect(handle, visitor);
+      try {
+        store.stages().inspect(handle, visitor);
+      } finally {
+        inCallback = false;
+      }
     } finally {
-      inCallback = false;
       lock.unlock();
     }
   }
@@ -720,9 +763,12 @@ public final class MemDB implements AutoCloseable {
     try {
       checkWritable();
       inCallback = true;
-      return store.stages().selectValueHistory(key, predicate);
+      try {
+        return store.stages().selectValueHistory(key, predicate);
+      } finally {
+        inCallback = false;
+      }
     } finally {
-      inCallback = false;
       lock.unlock();
     }
   }

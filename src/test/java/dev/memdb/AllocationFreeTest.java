@@ -63,7 +63,7 @@ class AllocationFreeTest {
       MemorySegment key = arena.allocate(16);
       MemorySegment valueSegment = arena.allocate(128);
       MemorySegment dstSegment = arena.allocate(128);
-      long[] perOp = new long[10];
+      long[] perOp = new long[11];
       long freshBlocks = 0;
       for (int round = 0; round < 4; round++) { // the last round counts: by then all is compiled
         long sum = 0;
@@ -138,6 +138,13 @@ class AllocationFreeTest {
           }
         }
         perOp[7] = allocated() - t;
+        // An exclusive visit of every key, each key and value copied into the caller's arrays.
+        long[] visited = new long[1];
+        EntryViewVisitor copying = e -> visited[0] += e.key(keyDst) + e.value(dst);
+        t = allocated();
+        db.forEachExclusive(null, null, copying);
+        perOp[10] = allocated() - t;
+        assertEquals(N * (16L + 128), visited[0], "the visit copied every entry");
       }
       // A few bytes of slack per thousand operations for one-off JIT or JFR bookkeeping.
       long slack = N / 1000 * 16;
@@ -166,6 +173,10 @@ class AllocationFreeTest {
       assertTrue(
           perOp[7] <= SCANS * 256L,
           "a 100-entry scan allocated " + perOp[7] / SCANS + " bytes, more than its cursor");
+      // Its view, once per visit; nothing per entry.
+      assertTrue(
+          perOp[10] <= 256 + slack,
+          "an exclusive visit of " + N + " entries allocated " + perOp[10] + " bytes");
       long arrayBytes = 16 + 128; // header + the returned value
       assertTrue(
           perOp[5] <= N * arrayBytes + slack,

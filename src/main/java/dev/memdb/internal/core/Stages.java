@@ -110,6 +110,11 @@ public final class Stages {
     rollback.finish();
   }
 
+  /** Writer: finishes a rollback under way, so that the tree shows one state to a visit. */
+  void settle() {
+    enter();
+  }
+
   /**
    * Returns the number of open stages; any thread.
    *

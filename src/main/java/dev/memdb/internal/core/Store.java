@@ -340,6 +340,18 @@ public final class Store {
     return new Cursor(this, lower, upper, ascending, withFlagOnly, null);
   }
 
+  /**
+   * Writer: visits {@code [lower, upper)} in place, as {@link dev.memdb.MemDB#forEachExclusive}
+   * describes. REQUIRES: the caller holds the write lock and keeps writes out of the visitor.
+   *
+   * @throws IllegalStateException after discardValues
+   */
+  public void visitExclusive(byte[] lower, byte[] upper, dev.memdb.EntryViewVisitor visitor) {
+    stages.settle();
+    checkValues();
+    ExclusiveVisit.run(this, lower, upper, visitor);
+  }
+
   void checkValues() {
     if (valuesDiscarded) {
       gate.checkOpen();

@@ -1,5 +1,7 @@
 package dev.memdb.bench.store;
 
+import dev.memdb.EntryView;
+import dev.memdb.EntryViewVisitor;
 import dev.memdb.MemDB;
 import dev.memdb.MemDBOptions;
 import dev.memdb.MemDBIterator;
@@ -67,6 +69,30 @@ public final class MemDbStore implements KvStore {
     }
     return sum;
   }
+
+  @Override
+  public long copyAllExclusive(byte[] keyDst, byte[] valueDst) {
+    CopyingVisitor v = copying;
+    v.keyDst = keyDst;
+    v.valueDst = valueDst;
+    v.sum = 0;
+    db.forEachExclusive(null, null, v);
+    return v.sum;
+  }
+
+  /** Copies each entry of an exclusive visit into the caller's arrays; reused by every visit. */
+  private static final class CopyingVisitor implements EntryViewVisitor {
+    byte[] keyDst;
+    byte[] valueDst;
+    long sum;
+
+    @Override
+    public void visit(EntryView e) {
+      sum += e.key(keyDst) + e.value(valueDst);
+    }
+  }
+
+  private final CopyingVisitor copying = new CopyingVisitor();
 
   @Override
   public long copyAll(byte[] keyDst, byte[] valueDst) {
