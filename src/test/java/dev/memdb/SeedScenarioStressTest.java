@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * updateFlags(SET_KEY_LOCKED)} on their own and on shared keys (the lock is a write, serialized
  * inside the buffer, as in TiDB), while a writer inserts new keys (block enlargements of both
  * arenas, rotations) and opens, releases and cleans up stages, and an iterator thread scans ranges
- * both ways.
+ * both ways (one scan in 16 an exclusive visit under the write lock, checked like an iterator).
  *
  * <p>Checks: no exception at all; no value that was never written (values encode their key and a
  * version, validated against what the writer had started to write); no key lost once its insert
@@ -219,6 +219,7 @@ class SeedScenarioStressTest {
     final AtomicLong locks = new AtomicLong();
     final AtomicLong iterated = new AtomicLong();
     final AtomicLong scans = new AtomicLong();
+    final AtomicLong exclusiveScans = new AtomicLong();
     final AtomicLong writes = new AtomicLong();
     final AtomicLong inserted = new AtomicLong();
     final AtomicLong cleanups = new AtomicLong();
@@ -400,71 +401,85 @@ class SeedScenarioStressTest {
         }
         int lo = r.nextInt(p);
         int hi = lo + 1 + r.nextInt(Math.min(2000, p - lo + 500));
-        boolean asc = r.nextBoolean();
-        int presentBefore = p; // ids below this were present throughout the scan
+        // One scan in 16 is an exclusive visit (ascending, under the write lock), checked alike.
+        boolean exclusive = r.nextInt(16) == 0;
+        boolean asc = exclusive || r.nextBoolean();
+        ScanCheck check = new ScanCheck(lo, hi, asc, p); // ids below p were present throughout
         byte[] lower = key(PERMANENT, lo);
         byte[] upper = key(PERMANENT, hi);
-        long expectNext = asc ? lo : Math.min(hi, presentBefore) - 1;
-        byte[] prev = null;
-        try (MemDBIterator it =
-            asc ? db.iterator(lower, upper) : db.descendingIterator(lower, upper)) {
-          for (; it.valid(); it.next()) {
-            byte[] k = it.key();
-            byte[] v = it.value();
-            totals.iterated.incrementAndGet();
-            if (prev != null
-                && (asc
-                    ? Arrays.compareUnsigned(prev, k) >= 0
-                    : Arrays.compareUnsigned(prev, k) <= 0)) {
-              totals.anomaly(
-                  "scan out of order: " + TestKeys.hex(prev) + " then " + TestKeys.hex(k));
-            }
-            prev = k;
-            if (k.length != 9 || k[0] != PERMANENT) {
-              totals.anomaly("scan of permanent range returned " + TestKeys.hex(k));
-              continue;
-            }
-            long id = ByteBuffer.wrap(k, 1, 8).getLong();
-            if (id < lo || id >= hi) {
-              totals.anomaly("scan [" + lo + "," + hi + ") returned " + id);
-            }
-            int version = versionOf(PERMANENT, id, v);
-            if (version < 0 || id >= MAX_PERMANENT || version > started.get((int) id)) {
-              totals.anomaly("scan read key " + id + " = " + TestKeys.hex(v));
-            }
-            if (id < presentBefore) {
-              if (id != expectNext) {
-                totals.anomaly(
-                    "scan "
-                        + (asc ? "asc" : "desc")
-                        + " ["
-                        + lo
-                        + ","
-                        + hi
-                        + ") expected "
-                        + expectNext
-                        + " got "
-                        + id);
-              }
-              expectNext = asc ? id + 1 : id - 1;
-            } else if (id > permanent.get()) { // the key being inserted now may already show
-              totals.anomaly("scan returned key " + id + " not yet inserted");
+        if (exclusive) {
+          db.forEachExclusive(lower, upper, e -> check.entry(e.key(), e.value()));
+          totals.exclusiveScans.incrementAndGet();
+        } else {
+          try (MemDBIterator it =
+              asc ? db.iterator(lower, upper) : db.descendingIterator(lower, upper)) {
+            for (; it.valid(); it.next()) {
+              check.entry(it.key(), it.value());
             }
           }
         }
+        check.end();
+        totals.scans.incrementAndGet();
+      }
+    }
+
+    /** The checks of one scan of the permanent range {@code [lo, hi)}, entry by entry. */
+    final class ScanCheck {
+      private final int lo;
+      private final int hi;
+      private final boolean asc;
+      private final int presentBefore;
+      private long expectNext;
+      private byte[] prev;
+
+      ScanCheck(int lo, int hi, boolean asc, int presentBefore) {
+        this.lo = lo;
+        this.hi = hi;
+        this.asc = asc;
+        this.presentBefore = presentBefore;
+        this.expectNext = asc ? lo : Math.min(hi, presentBefore) - 1;
+      }
+
+      void entry(byte[] k, byte[] v) {
+        totals.iterated.incrementAndGet();
+        if (prev != null
+            && (asc
+                ? Arrays.compareUnsigned(prev, k) >= 0
+                : Arrays.compareUnsigned(prev, k) <= 0)) {
+          totals.anomaly("scan out of order: " + TestKeys.hex(prev) + " then " + TestKeys.hex(k));
+        }
+        prev = k;
+        if (k.length != 9 || k[0] != PERMANENT) {
+          totals.anomaly("scan of permanent range returned " + TestKeys.hex(k));
+          return;
+        }
+        long id = ByteBuffer.wrap(k, 1, 8).getLong();
+        if (id < lo || id >= hi) {
+          totals.anomaly("scan [" + lo + "," + hi + ") returned " + id);
+        }
+        int version = versionOf(PERMANENT, id, v);
+        if (version < 0 || id >= MAX_PERMANENT || version > started.get((int) id)) {
+          totals.anomaly("scan read key " + id + " = " + TestKeys.hex(v));
+        }
+        if (id < presentBefore) {
+          if (id != expectNext) {
+            totals.anomaly("scan " + range() + " expected " + expectNext + " got " + id);
+          }
+          expectNext = asc ? id + 1 : id - 1;
+        } else if (id > permanent.get()) { // the key being inserted now may already show
+          totals.anomaly("scan returned key " + id + " not yet inserted");
+        }
+      }
+
+      void end() {
         long end = asc ? Math.min(hi, presentBefore) : lo - 1;
         if (expectNext != end) {
-          totals.anomaly(
-              "scan "
-                  + (asc ? "asc" : "desc")
-                  + " ["
-                  + lo
-                  + ","
-                  + hi
-                  + ") missed keys from "
-                  + expectNext);
+          totals.anomaly("scan " + range() + " missed keys from " + expectNext);
         }
-        totals.scans.incrementAndGet();
+      }
+
+      private String range() {
+        return (asc ? "asc" : "desc") + " [" + lo + "," + hi + ")";
       }
     }
 
@@ -584,7 +599,8 @@ class SeedScenarioStressTest {
     double secs = (System.nanoTime() - t0) / 1e9;
     long reads = t.gets.get() + t.iterated.get();
     System.out.printf(
-        "seed scenario: %.0f s, %d episodes; reads done %d (gets %d, iterator steps %d in %d scans), locks %d,"
+        "seed scenario: %.0f s, %d episodes; reads done %d (gets %d, iterator steps %d in %d scans,"
+            + " %d of them exclusive visits), locks %d,"
             + " writes %d (new keys %d, stage cleanups %d), node/value blocks at episode ends %d/%d;"
             + " read retries %d (%.4f per get), fallbacks %d (%.6f per get); anomalies %d%n",
         secs,
@@ -593,6 +609,7 @@ class SeedScenarioStressTest {
         t.gets.get(),
         t.iterated.get(),
         t.scans.get(),
+        t.exclusiveScans.get(),
         t.locks.get(),
         t.writes.get(),
         t.inserted.get(),
