@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -671,18 +672,11 @@ public final class MemDB implements AutoCloseable {
    */
   public void forEachExclusive(byte[] lower, byte[] upper, EntryViewVisitor visitor) {
     Objects.requireNonNull(visitor, "visitor");
-    lock.lock();
-    try {
-      checkWritable();
-      inCallback = true;
-      try {
-        store.visitExclusive(lower, upper, visitor);
-      } finally {
-        inCallback = false;
-      }
-    } finally {
-      lock.unlock();
-    }
+    withCallback(
+        () -> {
+          store.visitExclusive(lower, upper, visitor);
+          return null;
+        });
   }
 
   /**
@@ -732,18 +726,11 @@ public final class MemDB implements AutoCloseable {
    */
   public void inspectStage(int handle, StageVisitor visitor) {
     Objects.requireNonNull(visitor, "visitor");
-    lock.lock();
-    try {
-      checkWritable();
-      inCallback = true;
-      try {
-        store.stages().inspect(handle, visitor);
-      } finally {
-        inCallback = false;
-      }
-    } finally {
-      lock.unlock();
-    }
+    withCallback(
+        () -> {
+          store.stages().inspect(handle, visitor);
+          return null;
+        });
   }
 
   /**
@@ -759,12 +746,21 @@ public final class MemDB implements AutoCloseable {
     gate.checkOpen();
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(predicate, "predicate");
+    return withCallback(() -> store.stages().selectValueHistory(key, predicate));
+  }
+
+  /**
+   * Runs a call that hands control to the caller's code (a visitor, a predicate) under the write
+   * lock, with every change to the buffer refused on this thread until it returns. Only the call
+   * that set the ban lifts it: a nested call, refused, leaves it in place.
+   */
+  private <T> T withCallback(Supplier<T> call) {
     lock.lock();
     try {
       checkWritable();
       inCallback = true;
       try {
-        return store.stages().selectValueHistory(key, predicate);
+        return call.get();
       } finally {
         inCallback = false;
       }
