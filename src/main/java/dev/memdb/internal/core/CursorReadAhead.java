@@ -253,7 +253,7 @@ abstract sealed class CursorReadAhead implements OptimisticRead.Attempt permits 
           }
           f = (int) after;
         }
-        if (record != NO_VALUE && (f & NodeLayout.DELETED_BIT) == 0) {
+        if (NodeLayout.showsValue(f, record)) {
           record = recordAsOf(vt, record, revertTarget);
           if (record == ReadOutcome.RETRY) {
             return b.count > 0;

@@ -1,7 +1,6 @@
 package dev.memdb.internal.core;
 
 import static dev.memdb.internal.layout.NodeLayout.NO_NODE;
-import static dev.memdb.internal.layout.NodeLayout.NO_VALUE;
 
 import dev.memdb.EntryView;
 import dev.memdb.EntryViewVisitor;
@@ -10,7 +9,6 @@ import dev.memdb.internal.layout.NodeLayout;
 import dev.memdb.internal.layout.ReadOutcome;
 import dev.memdb.internal.tree.Keys;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -81,7 +79,7 @@ final class ExclusiveVisit implements EntryView {
       int f = NodeLayout.flagsOf(w);
       long r = NodeLayout.valuePlain(s, n);
       // Like iterator(): rolled-back and flag-only keys are not shown, tombstones are.
-      if ((f & NodeLayout.DELETED_BIT) == 0 && r != NO_VALUE) {
+      if (NodeLayout.showsValue(f, r)) {
         show(n, length, f, r);
         visitor.visit(this);
       }
@@ -115,7 +113,7 @@ final class ExclusiveVisit implements EntryView {
     Objects.requireNonNull(dst, "dst");
     checkLive();
     if (keyLength <= dst.length) {
-      MemorySegment.copy(nodes, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(node), dst, 0, keyLength);
+      NodeLayout.copyKey(nodes, node, dst, keyLength);
     }
     return keyLength;
   }
@@ -123,9 +121,7 @@ final class ExclusiveVisit implements EntryView {
   @Override
   public byte[] key() {
     checkLive();
-    byte[] k = new byte[keyLength];
-    MemorySegment.copy(nodes, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(node), k, 0, keyLength);
-    return k;
+    return store.tree.key(node);
   }
 
   @Override
@@ -147,9 +143,7 @@ final class ExclusiveVisit implements EntryView {
   @Override
   public byte[] value() {
     checkLive();
-    byte[] v = new byte[valueLength];
-    store.vlog.copy(block, record, valueLength, v, 0);
-    return v;
+    return store.vlog.readPlain(record);
   }
 
   @Override

@@ -182,7 +182,7 @@ final class ReadContext extends Descent implements OptimisticRead.Attempt {
    */
   private long valueIn(
       Store st, MemorySegment s, long n, int v, int flags, long record, long limit, int epoch) {
-    if ((flags & NodeLayout.DELETED_BIT) != 0 || record == NO_VALUE) {
+    if (!NodeLayout.showsValue(flags, record)) {
       return TreeReader.valid(s, n, v) ? ABSENT : ReadOutcome.RETRY;
     }
     var vlog = st.vlog;

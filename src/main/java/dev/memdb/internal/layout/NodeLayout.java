@@ -370,6 +370,30 @@ public final class NodeLayout {
     return at(node) + KEY_OFFSET;
   }
 
+  /**
+   * Copies a node's key into an array, from index 0.
+   *
+   * @param s the node block
+   * @param node a node reference
+   * @param dst where the key goes
+   * @param keyLength the node's key length, {@code <= dst.length}
+   */
+  public static void copyKey(MemorySegment s, long node, byte[] dst, int keyLength) {
+    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, keyAt(node), dst, 0, keyLength);
+  }
+
+  /**
+   * Whether a node shows a value (a tombstone counts): it was not rolled back and its value pointer
+   * names a record. A node that does not is absent, or flag-only, to a value read.
+   *
+   * @param flags the node's flags word
+   * @param record its value pointer
+   * @return true if the node has a value to show
+   */
+  public static boolean showsValue(int flags, long record) {
+    return (flags & DELETED_BIT) == 0 && record != NO_VALUE;
+  }
+
   private static long offset(String name) {
     return LAYOUT.byteOffset(groupElement(name));
   }

@@ -5,7 +5,6 @@ import static dev.memdb.internal.layout.NodeLayout.NO_NODE;
 import dev.memdb.internal.arena.SingleBlockArena;
 import dev.memdb.internal.layout.NodeLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -319,7 +318,7 @@ public final class RedBlackTree {
   public byte[] key(long node) {
     MemorySegment s = nodes.segmentPlain();
     byte[] k = new byte[NodeLayout.keyLength(s, node)];
-    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, NodeLayout.keyAt(node), k, 0, k.length);
+    NodeLayout.copyKey(s, node, k, k.length);
     return k;
   }
 
